@@ -1,0 +1,129 @@
+# a0: Auth0 bulk user import as Unix filters.
+.POSIX:
+
+PREFIX = /usr/local
+BINDIR = $(PREFIX)/bin
+MANDIR = $(PREFIX)/share/man
+
+CC = cc
+CFLAGS = -O2 -g -Wall -Wextra -Wpedantic
+LDFLAGS =
+# What the code needs, kept apart from CFLAGS so that
+# "make CFLAGS='-fsanitize=address'" still builds.
+A0_CFLAGS = -std=c99 -D_POSIX_C_SOURCE=200809L -Icommon
+A0_LIBS = -lcurl
+
+PROVE = prove
+PROVEFLAGS =
+VALGRIND =
+
+HDR = common/a0.h
+OBJ = common/util.o common/jstream.o common/json.o common/schema.o \
+	common/dupset.o common/sha256.o common/http.o common/retry.o \
+	common/auth0.o common/journal.o
+PROG = bin/a0-template bin/a0-chunk bin/a0-validate bin/a0-submit \
+	bin/a0-import
+UNIT = tests/unit/test-util tests/unit/test-jstream tests/unit/test-json \
+	tests/unit/test-schema tests/unit/test-sha256 tests/unit/test-retry \
+	tests/unit/test-journal
+MAN = man/a0.7 man/a0-template.1 man/a0-chunk.1 man/a0-validate.1 \
+	man/a0-submit.1 man/a0-import.1
+
+all: deps $(PROG)
+
+.SUFFIXES: .c .o
+.c.o:
+	$(CC) $(A0_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(OBJ): $(HDR)
+
+common/liba0.a: $(OBJ)
+	rm -f $@
+	$(AR) -rc $@ $(OBJ)
+
+bin/a0-template: tools/a0-template.c common/liba0.a $(HDR)
+	@mkdir -p bin
+	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tools/a0-template.c common/liba0.a $(A0_LIBS)
+bin/a0-chunk: tools/a0-chunk.c common/liba0.a $(HDR)
+	@mkdir -p bin
+	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tools/a0-chunk.c common/liba0.a $(A0_LIBS)
+bin/a0-validate: tools/a0-validate.c common/liba0.a $(HDR)
+	@mkdir -p bin
+	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tools/a0-validate.c common/liba0.a $(A0_LIBS)
+bin/a0-submit: tools/a0-submit.c common/liba0.a $(HDR)
+	@mkdir -p bin
+	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tools/a0-submit.c common/liba0.a $(A0_LIBS)
+bin/a0-import: tools/a0-import.sh
+	@mkdir -p bin
+	sed 's/@VERSION@/'"`sed -n 's/^#define A0_VERSION.*"\(.*\)"/\1/p' $(HDR)`"'/' tools/a0-import.sh > $@.tmp
+	chmod 755 $@.tmp
+	mv $@.tmp $@
+
+tests/unit/test-util: tests/unit/test-util.c tests/unit/tap.h common/liba0.a
+	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-util.c common/liba0.a $(A0_LIBS)
+tests/unit/test-jstream: tests/unit/test-jstream.c tests/unit/tap.h common/liba0.a
+	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-jstream.c common/liba0.a $(A0_LIBS)
+tests/unit/test-json: tests/unit/test-json.c tests/unit/tap.h common/liba0.a
+	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-json.c common/liba0.a $(A0_LIBS)
+tests/unit/test-schema: tests/unit/test-schema.c tests/unit/tap.h common/liba0.a
+	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-schema.c common/liba0.a $(A0_LIBS)
+tests/unit/test-sha256: tests/unit/test-sha256.c tests/unit/tap.h common/liba0.a
+	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-sha256.c common/liba0.a $(A0_LIBS)
+tests/unit/test-retry: tests/unit/test-retry.c tests/unit/tap.h common/liba0.a
+	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-retry.c common/liba0.a $(A0_LIBS)
+tests/unit/test-journal: tests/unit/test-journal.c tests/unit/tap.h common/liba0.a
+	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-journal.c common/liba0.a $(A0_LIBS)
+
+# Check for the build and test dependencies; install Debian's packages
+# when they are missing and we may, else print the command that would.
+DEBPKGS = libcurl4-openssl-dev libjsmn-dev libtest-harness-perl \
+	curl python3 mandoc
+deps:
+	@missing=; \
+	pkg-config --exists libcurl 2>/dev/null || missing="$$missing libcurl4-openssl-dev pkg-config"; \
+	test -f /usr/include/jsmn.h || missing="$$missing libjsmn-dev"; \
+	command -v prove >/dev/null || missing="$$missing libtest-harness-perl"; \
+	command -v curl >/dev/null || missing="$$missing curl"; \
+	command -v python3 >/dev/null || missing="$$missing python3"; \
+	command -v mandoc >/dev/null || missing="$$missing mandoc"; \
+	if [ -n "$$missing" ]; then \
+		if [ "`id -u`" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "deps: installing$$missing"; \
+			apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+		else \
+			echo "deps: missing; run: sudo apt-get install$$missing" >&2; \
+			exit 1; \
+		fi; \
+	fi
+
+check: all $(UNIT)
+	PATH="`pwd`/bin:$$PATH" VALGRIND="$(VALGRIND)" $(PROVE) $(PROVEFLAGS) $(UNIT) tests/*.t
+
+bench: all
+	sh bench/run
+
+demo: all
+	sh examples/demo.sh
+
+lint: all
+	@for m in $(MAN); do mandoc -Tlint -Wwarning $$m || exit 1; done
+	$(MAKE) clean
+	$(MAKE) CC=clang CFLAGS='-O2 -Wall -Wextra -Wpedantic -Werror' all
+	$(MAKE) clean
+	$(MAKE) CC=gcc CFLAGS='-O2 -Wall -Wextra -Wpedantic -Werror' all
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
+	cp $(PROG) $(DESTDIR)$(BINDIR)/
+	cp man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	cp man/a0.7 $(DESTDIR)$(MANDIR)/man7/
+
+uninstall:
+	for p in $(PROG); do rm -f $(DESTDIR)$(BINDIR)/`basename $$p`; done
+	for m in $(MAN); do rm -f $(DESTDIR)$(MANDIR)/man`echo $$m | sed 's/.*\.//'`/`basename $$m`; done
+
+clean:
+	rm -f $(OBJ) common/liba0.a $(PROG) $(UNIT) bin/*.tmp
+
+.PHONY: all deps check bench demo lint install uninstall clean

@@ -1,0 +1,2 @@
+/* auth0.c: placeholder until written. */
+extern int a0_placeholder_auth0;

@@ -1,0 +1,2 @@
+/* dupset.c: placeholder until written. */
+extern int a0_placeholder_dupset;

@@ -1,0 +1,2 @@
+/* journal.c: placeholder until written. */
+extern int a0_placeholder_journal;

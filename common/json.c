@@ -1,0 +1,298 @@
+/* json.c: jsmn, wrapped for reading one record or one API answer.  The
+ * only file that includes <jsmn.h>. */
+#define JSMN_PARENT_LINKS
+#define JSMN_STRICT
+#define JSMN_STATIC
+#include <jsmn.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "a0.h"
+
+/* struct jtok is handed out as a view of jsmntok_t: same members, same
+ * order, enum values equal. */
+#define SAME(a, b)	(sizeof(char[(int)(a) == (int)(b) ? 1 : -1]))
+static void
+layout_check(void)
+{
+	(void)SAME(sizeof(struct jtok), sizeof(jsmntok_t));
+	(void)SAME(offsetof(struct jtok, parent), offsetof(jsmntok_t, parent));
+	(void)SAME(offsetof(struct jtok, size), offsetof(jsmntok_t, size));
+	(void)SAME(JT_OBJECT, JSMN_OBJECT);
+	(void)SAME(JT_ARRAY, JSMN_ARRAY);
+	(void)SAME(JT_STRING, JSMN_STRING);
+	(void)SAME(JT_PRIMITIVE, JSMN_PRIMITIVE);
+}
+
+int
+json_parse(struct jdoc *d, const char *text, size_t len)
+{
+	jsmn_parser p;
+	int n;
+
+	layout_check();
+	d->text = text;
+	d->len = len;
+	d->ntok = 0;
+	if (len > INT_MAX)
+		return -1;
+	if (d->cap == 0) {
+		d->cap = 256;
+		d->tok = xmalloc(sizeof(*d->tok) * (size_t)d->cap);
+	}
+	jsmn_init(&p);
+	/* jsmn resumes where it stopped when given a larger array. */
+	while ((n = jsmn_parse(&p, text, len, (jsmntok_t *)d->tok,
+	    (unsigned)d->cap)) == JSMN_ERROR_NOMEM) {
+		if (d->cap > INT_MAX / 2)
+			return -1;
+		d->cap *= 2;
+		d->tok = xrealloc(d->tok, sizeof(*d->tok) * (size_t)d->cap);
+	}
+	if (n <= 0)
+		return -1;
+	/* One value, and nothing after it but whitespace. */
+	d->ntok = n;
+	if (json_skip(d, 0) != n) {
+		d->ntok = 0;
+		return -1;
+	}
+	return n;
+}
+
+void
+json_free(struct jdoc *d)
+{
+	free(d->tok);
+	d->tok = NULL;
+	d->cap = d->ntok = 0;
+}
+
+int
+json_skip(const struct jdoc *d, int i)
+{
+	int end = d->tok[i].end, j = i + 1, n = d->ntok;
+
+	/* Tokens are in document order: a token's descendants are the
+	 * tokens that follow it and start before it ends. */
+	if (d->tok[i].type == JT_STRING || d->tok[i].type == JT_PRIMITIVE)
+		return j;
+	while (j < n && d->tok[j].start < end)
+		j++;
+	return j;
+}
+
+/* The value of 4 hex digits at p, or -1. */
+static long
+hex4(const char *p)
+{
+	long c = 0;
+	int i, h;
+
+	for (i = 0; i < 4; i++) {
+		h = p[i];
+		c <<= 4;
+		if (h >= '0' && h <= '9')
+			c |= h - '0';
+		else if (h >= 'a' && h <= 'f')
+			c |= h - 'a' + 10;
+		else if (h >= 'A' && h <= 'F')
+			c |= h - 'A' + 10;
+		else
+			return -1;
+	}
+	return c;
+}
+
+/* Decode the next unescaped byte sequence of a JSON string body at *pp
+ * (before end) into out; returns its length (1-4), 0 at the end, -1 on a
+ * bad escape. */
+static int
+unesc_next(const char **pp, const char *end, char out[4])
+{
+	const char *p = *pp;
+	long c, lo;
+
+	if (p >= end)
+		return 0;
+	if (*p != '\\') {
+		out[0] = *p;
+		*pp = p + 1;
+		return 1;
+	}
+	if (p + 1 >= end)
+		return -1;
+	switch (p[1]) {
+	case '"': case '\\': case '/':
+		out[0] = p[1];
+		break;
+	case 'b': out[0] = '\b'; break;
+	case 'f': out[0] = '\f'; break;
+	case 'n': out[0] = '\n'; break;
+	case 'r': out[0] = '\r'; break;
+	case 't': out[0] = '\t'; break;
+	case 'u':
+		if (end - p < 6)
+			return -1;
+		if ((c = hex4(p + 2)) < 0)
+			return -1;
+		p += 6;
+		if (c >= 0xD800 && c <= 0xDBFF) {
+			if (end - p < 6 || p[0] != '\\' || p[1] != 'u')
+				return -1;
+			lo = hex4(p + 2);
+			if (lo < 0xDC00 || lo > 0xDFFF)
+				return -1;
+			c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
+			p += 6;
+		} else if (c >= 0xDC00 && c <= 0xDFFF)
+			return -1;
+		*pp = p;
+		if (c < 0x80) {
+			out[0] = (char)c;
+			return 1;
+		}
+		if (c < 0x800) {
+			out[0] = (char)(0xC0 | (c >> 6));
+			out[1] = (char)(0x80 | (c & 0x3F));
+			return 2;
+		}
+		if (c < 0x10000) {
+			out[0] = (char)(0xE0 | (c >> 12));
+			out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+			out[2] = (char)(0x80 | (c & 0x3F));
+			return 3;
+		}
+		out[0] = (char)(0xF0 | (c >> 18));
+		out[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+		out[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+		out[3] = (char)(0x80 | (c & 0x3F));
+		return 4;
+	default:
+		return -1;
+	}
+	*pp = p + 2;
+	return 1;
+}
+
+int
+json_streq(const struct jdoc *d, int i, const char *s)
+{
+	const struct jtok *t = &d->tok[i];
+	const char *p = d->text + t->start, *end = d->text + t->end;
+	size_t slen = strlen(s);
+	char buf[4];
+	int n;
+
+	if (t->type != JT_STRING)
+		return 0;
+	if (memchr(p, '\\', (size_t)(end - p)) == NULL)
+		return (size_t)(end - p) == slen && memcmp(p, s, slen) == 0;
+	while ((n = unesc_next(&p, end, buf)) > 0) {
+		if (strlen(s) < (size_t)n || memcmp(s, buf, (size_t)n) != 0)
+			return 0;
+		s += n;
+	}
+	return n == 0 && *s == '\0';
+}
+
+int
+json_get(const struct jdoc *d, int obj, const char *key)
+{
+	int i, k;
+
+	if (obj < 0 || d->tok[obj].type != JT_OBJECT)
+		return -1;
+	for (i = obj + 1, k = 0; k < d->tok[obj].size; k++) {
+		if (json_streq(d, i, key))
+			return i + 1;
+		i = json_skip(d, i + 1);
+	}
+	return -1;
+}
+
+int
+json_unescape(const struct jdoc *d, int i, char *out, size_t outsz)
+{
+	const struct jtok *t = &d->tok[i];
+	const char *p = d->text + t->start, *end = d->text + t->end;
+	size_t len = 0;
+	char buf[4];
+	int n;
+
+	if (t->type != JT_STRING && t->type != JT_PRIMITIVE)
+		return -1;
+	if (t->type == JT_PRIMITIVE) {
+		if ((size_t)(end - p) >= outsz)
+			return -1;
+		memcpy(out, p, (size_t)(end - p));
+		out[end - p] = '\0';
+		return (int)(end - p);
+	}
+	while ((n = unesc_next(&p, end, buf)) > 0) {
+		if (len + (size_t)n >= outsz)
+			return -1;
+		memcpy(out + len, buf, (size_t)n);
+		len += (size_t)n;
+	}
+	if (n < 0)
+		return -1;
+	out[len] = '\0';
+	return (int)len;
+}
+
+char *
+json_strdup(const struct jdoc *d, int i)
+{
+	size_t sz;
+	char *s;
+
+	if (i < 0 || d->tok[i].type != JT_STRING)
+		return NULL;
+	sz = (size_t)(d->tok[i].end - d->tok[i].start) + 1;
+	s = xmalloc(sz);
+	if (json_unescape(d, i, s, sz) < 0) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+int
+json_int(const struct jdoc *d, int i, long long *out)
+{
+	const struct jtok *t;
+	char buf[32], *end;
+	size_t n;
+
+	if (i < 0)
+		return -1;
+	t = &d->tok[i];
+	n = (size_t)(t->end - t->start);
+	if (t->type != JT_PRIMITIVE || n == 0 || n >= sizeof(buf))
+		return -1;
+	memcpy(buf, d->text + t->start, n);
+	buf[n] = '\0';
+	errno = 0;
+	*out = strtoll(buf, &end, 10);
+	if (errno != 0 || *end != '\0' || !(buf[0] == '-' ||
+	    (buf[0] >= '0' && buf[0] <= '9')))
+		return -1;
+	return 0;
+}
+
+int
+json_is(const struct jdoc *d, int i, const char *lit)
+{
+	const struct jtok *t;
+	size_t n = strlen(lit);
+
+	if (i < 0)
+		return 0;
+	t = &d->tok[i];
+	return t->type == JT_PRIMITIVE && (size_t)(t->end - t->start) == n &&
+	    memcmp(d->text + t->start, lit, n) == 0;
+}

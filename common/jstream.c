@@ -1,0 +1,2 @@
+/* jstream.c: placeholder until written. */
+extern int a0_placeholder_jstream;

@@ -1,0 +1,2 @@
+/* retry.c: placeholder until written. */
+extern int a0_placeholder_retry;

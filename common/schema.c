@@ -1,0 +1,2 @@
+/* schema.c: placeholder until written. */
+extern int a0_placeholder_schema;

@@ -1,0 +1,2 @@
+/* sha256.c: placeholder until written. */
+extern int a0_placeholder_sha256;

@@ -1,0 +1,271 @@
+/* util.c: allocation that cannot fail silently, checked number parsing,
+ * and files written whole or not at all. */
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "a0.h"
+
+void *
+xmalloc(size_t n)
+{
+	void *p;
+
+	if ((p = malloc(n ? n : 1)) == NULL)
+		err(A0_EXIT_IO, "malloc %zu bytes", n);
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void *p;
+
+	if ((p = calloc(n ? n : 1, size ? size : 1)) == NULL)
+		err(A0_EXIT_IO, "calloc %zu x %zu bytes", n, size);
+	return p;
+}
+
+void *
+xrealloc(void *old, size_t n)
+{
+	void *p;
+
+	if ((p = realloc(old, n ? n : 1)) == NULL)
+		err(A0_EXIT_IO, "realloc %zu bytes", n);
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	char *p;
+
+	if ((p = strdup(s)) == NULL)
+		err(A0_EXIT_IO, "strdup");
+	return p;
+}
+
+int
+a0_parse_num(const char *s, long long min, long long max, int suffixes,
+    long long *out, const char **errstr)
+{
+	long long v, mul = 1;
+	char *end;
+
+	*errstr = "invalid";
+	if (s == NULL || *s == '\0' || *s == '-' || *s == '+' ||
+	    (*s < '0' || *s > '9'))
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno == ERANGE) {
+		*errstr = "too large";
+		return -1;
+	}
+	if (suffixes && *end != '\0' && end[1] == '\0') {
+		if (*end == 'K' || *end == 'k')
+			mul = 1024;
+		else if (*end == 'M' || *end == 'm')
+			mul = 1024 * 1024;
+		else
+			return -1;
+		end++;
+	}
+	if (*end != '\0')
+		return -1;
+	if (v > LLONG_MAX / mul) {
+		*errstr = "too large";
+		return -1;
+	}
+	v *= mul;
+	if (v < min) {
+		*errstr = "too small";
+		return -1;
+	}
+	if (v > max) {
+		*errstr = "too large";
+		return -1;
+	}
+	*errstr = NULL;
+	*out = v;
+	return 0;
+}
+
+int
+a0_parse_bool(const char *s, int *out)
+{
+	static const char *yes[] = { "true", "1", "yes", "t", NULL };
+	static const char *no[] = { "false", "0", "no", "f", NULL };
+	int i;
+
+	for (i = 0; yes[i] != NULL; i++)
+		if (strcasecmp(s, yes[i]) == 0) {
+			*out = 1;
+			return 0;
+		}
+	for (i = 0; no[i] != NULL; i++)
+		if (strcasecmp(s, no[i]) == 0) {
+			*out = 0;
+			return 0;
+		}
+	return -1;
+}
+
+int
+a0_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = write(fd, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+a0_tmpfile(const char *path, char **tmp)
+{
+	size_t n;
+	char *t;
+	int fd;
+
+	n = strlen(path) + sizeof(".tmp.XXXXXX");
+	t = xmalloc(n);
+	/* The temporary name starts with the final one, so that it is in
+	 * the same directory (rename is atomic) and easy to recognise. */
+	memcpy(t, path, strlen(path));
+	memcpy(t + strlen(path), ".tmp.XXXXXX", sizeof(".tmp.XXXXXX"));
+	/* mkstemp creates the file with mode 0600. */
+	if ((fd = mkstemp(t)) == -1) {
+		free(t);
+		return -1;
+	}
+	*tmp = t;
+	return fd;
+}
+
+/* fsync the directory holding path, so that a rename survives a crash. */
+static int
+sync_dir(const char *path)
+{
+	const char *slash;
+	char *dir;
+	int fd, rc;
+
+	if ((slash = strrchr(path, '/')) == NULL)
+		dir = xstrdup(".");
+	else if (slash == path)
+		dir = xstrdup("/");
+	else {
+		dir = xmalloc((size_t)(slash - path) + 1);
+		memcpy(dir, path, (size_t)(slash - path));
+		dir[slash - path] = '\0';
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	free(dir);
+	if (fd == -1)
+		return -1;
+	/* Some file systems refuse fsync on a directory: not an error. */
+	rc = fsync(fd);
+	if (rc == -1 && (errno == EINVAL || errno == EBADF))
+		rc = 0;
+	close(fd);
+	return rc;
+}
+
+int
+a0_commit(int fd, const char *tmp, const char *path)
+{
+	int save;
+
+	if (fsync(fd) == -1 && errno != EINVAL) {
+		save = errno;
+		close(fd);
+		errno = save;
+		return -1;
+	}
+	if (close(fd) == -1)
+		return -1;
+	if (rename(tmp, path) == -1)
+		return -1;
+	return sync_dir(path);
+}
+
+int
+a0_read_file(const char *path, size_t max, char **buf, size_t *len)
+{
+	struct stat st;
+	size_t cap, n = 0;
+	ssize_t r;
+	char *b = NULL;
+	int fd, save;
+
+	if ((fd = open(path, O_RDONLY)) == -1)
+		return -1;
+	if (fstat(fd, &st) == -1)
+		goto fail;
+	if (S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		goto fail;
+	}
+	if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > max) {
+		errno = EFBIG;
+		goto fail;
+	}
+	cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 65536;
+	b = xmalloc(cap);
+	for (;;) {
+		if (n == cap) {
+			if (cap > max) {
+				errno = EFBIG;
+				goto fail;
+			}
+			cap *= 2;
+			b = xrealloc(b, cap);
+		}
+		if ((r = read(fd, b + n, cap - n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > max) {
+		errno = EFBIG;
+		goto fail;
+	}
+	close(fd);
+	*buf = b;
+	*len = n;
+	return 0;
+fail:
+	save = errno;
+	free(b);
+	close(fd);
+	errno = save;
+	return -1;
+}
+
+int
+a0_flush_stdout(void)
+{
+	if (fflush(stdout) == EOF || ferror(stdout))
+		return -1;
+	return 0;
+}

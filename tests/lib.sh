@@ -1,0 +1,155 @@
+# lib.sh: what every test script shares.  Source it first:
+#	. "${0%/*}/lib.sh"
+# It gives a private temporary directory $T (removed on exit), LC_ALL=C,
+# the built tools first on PATH (wrapped in $VALGRIND when set), TAP
+# output, one assertion (check), and the local Auth0 emulator (emu_start).
+
+set -u
+LC_ALL=C
+export LC_ALL
+unset NO_COLOR AUTH0_DOMAIN AUTH0_CLIENT_ID AUTH0_CLIENT_SECRET AUTH0_API_TOKEN
+
+TOP=$(cd "${0%/*}/.." && pwd)
+T=$(mktemp -d "${TMPDIR:-/tmp}/a0-test.XXXXXX") || exit 1
+t_n=0
+t_failed=0
+t_pids=
+
+t_cleanup() {
+	for p in $t_pids; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	rm -rf "$T"
+}
+trap 't_cleanup' EXIT
+trap 'exit 1' HUP INT TERM
+
+# Tools under test come from bin/, each wrapped in $VALGRIND when set.
+if [ -n "${VALGRIND:-}" ]; then
+	mkdir "$T/.bin"
+	for p in "$TOP"/bin/a0-*; do
+		case $p in *.tmp) continue ;; esac
+		if head -c 2 "$p" | grep -q '#!'; then
+			ln -s "$p" "$T/.bin/${p##*/}"
+		else
+			printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$VALGRIND" "$p" \
+			    > "$T/.bin/${p##*/}"
+			chmod +x "$T/.bin/${p##*/}"
+		fi
+	done
+	PATH="$T/.bin:$TOP/bin:$PATH"
+else
+	PATH="$TOP/bin:$PATH"
+fi
+export PATH
+
+A0_JSONTESTSUITE=${A0_JSONTESTSUITE:-$TOP/../shared/reference/JSONTestSuite}
+A0_REFERENCE=${A0_REFERENCE:-$TOP/../shared/reference}
+EMULATOR=$TOP/tests/emulator/a0-emulator
+
+plan() { echo "1..$1"; }
+
+skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+
+# ok DESC COMMAND...: a test that passes when COMMAND exits 0.
+ok() {
+	t_desc=$1
+	shift
+	t_n=$((t_n + 1))
+	if "$@"; then
+		echo "ok $t_n - $t_desc"
+	else
+		echo "not ok $t_n - $t_desc"
+		echo "#   command failed: $*"
+		t_failed=$((t_failed + 1))
+	fi
+}
+
+skip() { t_n=$((t_n + 1)); echo "ok $t_n # SKIP $*"; }
+
+# check DESC STATUS STDIN EXPECT ERRPAT COMMAND...
+#	Run COMMAND with STDIN (a file; '' for /dev/null).  Its stdout must
+#	equal the file EXPECT ('' for no output, '-' for anything), its
+#	stderr must match the extended regular expression ERRPAT ('' for no
+#	output, '-' for anything), and it must exit with STATUS.  stdout and
+#	stderr are left in $T/out and $T/err for further checks.
+check() {
+	c_desc=$1 c_status=$2 c_in=$3 c_exp=$4 c_err=$5
+	shift 5
+	[ -n "$c_in" ] || c_in=/dev/null
+	"$@" < "$c_in" > "$T/out" 2> "$T/err"
+	c_got=$?
+	c_why=
+	[ "$c_got" -eq "$c_status" ] ||
+	    c_why="exit status $c_got, want $c_status"
+	case $c_exp in
+	-) ;;
+	'') [ -s "$T/out" ] && c_why="$c_why${c_why:+; }unexpected stdout" ;;
+	*) cmp -s "$c_exp" "$T/out" || c_why="$c_why${c_why:+; }stdout differs" ;;
+	esac
+	case $c_err in
+	-) ;;
+	'') [ -s "$T/err" ] && c_why="$c_why${c_why:+; }unexpected stderr" ;;
+	*) grep -Eq -- "$c_err" "$T/err" ||
+	    c_why="$c_why${c_why:+; }stderr does not match /$c_err/" ;;
+	esac
+	t_n=$((t_n + 1))
+	if [ -z "$c_why" ]; then
+		echo "ok $t_n - $c_desc"
+		return 0
+	fi
+	echo "not ok $t_n - $c_desc"
+	t_failed=$((t_failed + 1))
+	echo "#   $c_why"
+	echo "#   command: $*"
+	if [ "$c_exp" != - ] && [ -n "$c_exp" ]; then
+		diff -u "$c_exp" "$T/out" | head -40 | sed 's/^/#   /'
+	else
+		head -c 2000 "$T/out" | sed 's/^/#   stdout: /'
+	fi
+	head -c 2000 "$T/err" | sed 's/^/#   stderr: /'
+	return 1
+}
+
+# emu_start [ARGS...]: start the emulator on a free loopback port; sets
+# EMU_URL and the credential variables the tools read.  It is stopped
+# when the test exits.
+emu_start() {
+	: > "$T/emu.url"
+	python3 "$EMULATOR" "$@" > "$T/emu.url" 2> "$T/emu.log" &
+	EMU_PID=$!
+	t_pids="$t_pids $EMU_PID"
+	e_try=0
+	EMU_URL=
+	while [ $e_try -lt 200 ]; do
+		EMU_URL=$(sed -n 1p "$T/emu.url")
+		case $EMU_URL in http://127.0.0.1:*) break ;; esac
+		kill -0 "$EMU_PID" 2>/dev/null || break
+		sleep 0.05
+		e_try=$((e_try + 1))
+	done
+	case $EMU_URL in
+	http://127.0.0.1:*) ;;
+	*) echo "# emulator did not start: $(cat "$T/emu.log")"; return 1 ;;
+	esac
+	AUTH0_DOMAIN=$EMU_URL
+	AUTH0_CLIENT_ID=a0-emulator-client
+	AUTH0_CLIENT_SECRET=a0-emulator-secret
+	export AUTH0_DOMAIN AUTH0_CLIENT_ID AUTH0_CLIENT_SECRET EMU_URL EMU_PID
+}
+
+# emu_stop: stop the emulator started by emu_start.
+emu_stop() {
+	kill "$EMU_PID" 2>/dev/null
+	wait "$EMU_PID" 2>/dev/null
+}
+
+# emu_get PATH: the emulator's answer to GET PATH on stdout.
+emu_get() { curl -sS "$EMU_URL$1"; }
+
+# Call last: prints the plan and gives the exit status.
+done_testing() {
+	echo "1..$t_n"
+	[ "$t_failed" -eq 0 ]
+}

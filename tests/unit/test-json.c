@@ -1,0 +1,77 @@
+/* test-json.c: the jsmn wrapper: lookup by unescaped key, unescaping,
+ * integers and literals, token skipping. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "a0.h"
+#include "tap.h"
+
+static struct jdoc d;
+
+static int
+parse(const char *s)
+{
+	return json_parse(&d, s, strlen(s));
+}
+
+int
+main(void)
+{
+	char buf[64], *s;
+	long long v;
+	int i, big;
+
+	ok(parse("{\"a\":1,\"b\":[1,2,{\"c\":3}],\"d\":\"x\"}") == 12,
+	    "tokens of a small object");
+	ok(json_get(&d, 0, "d") == 11, "json_get skips nested values");
+	ok(json_get(&d, 0, "c") == -1, "json_get looks at members only");
+	ok(json_skip(&d, 4) == 10, "json_skip passes a whole array");
+	ok(json_skip(&d, 3) == 4, "json_skip passes a key");
+	ok(json_int(&d, json_get(&d, 0, "a"), &v) == 0 && v == 1,
+	    "json_int reads 1");
+	ok(json_int(&d, json_get(&d, 0, "d"), &v) == -1,
+	    "json_int refuses a string");
+
+	ok(parse("{\"\\u0065mail\":\"a\\u00e9\\ud83d\\ude00\\n\"}") == 3,
+	    "escaped key parses");
+	i = json_get(&d, 0, "email");
+	ok(i == 2, "\\u0065mail is email");
+	ok(json_unescape(&d, i, buf, sizeof(buf)) == 8 &&
+	    memcmp(buf, "a\xc3\xa9\xf0\x9f\x98\x80\n", 8) == 0,
+	    "\\u escapes and surrogate pairs become UTF-8");
+	ok(json_unescape(&d, i, buf, 4) == -1, "json_unescape refuses a "
+	    "short buffer");
+	ok(json_streq(&d, i, "a\xc3\xa9\xf0\x9f\x98\x80\n"),
+	    "json_streq compares unescaped");
+	ok(!json_streq(&d, i, "a\xc3\xa9"), "json_streq: prefix is not equal");
+	s = json_strdup(&d, i);
+	ok(s != NULL && strcmp(s, "a\xc3\xa9\xf0\x9f\x98\x80\n") == 0,
+	    "json_strdup");
+	free(s);
+
+	ok(parse("{\"t\":true,\"f\":false,\"n\":null}") == 7, "literals");
+	ok(json_is(&d, json_get(&d, 0, "t"), "true"), "true is true");
+	ok(!json_is(&d, json_get(&d, 0, "f"), "true"), "false is not true");
+	ok(json_is(&d, json_get(&d, 0, "n"), "null"), "null");
+	ok(!json_is(&d, json_get(&d, 0, "x"), "null"), "absent is not null");
+
+	ok(parse("{\"a\":1} {\"b\":2}") == -1, "two roots are refused");
+	ok(parse("{\"a\":") == -1, "a truncated text is refused");
+	ok(parse("") == -1, "an empty text is refused");
+	ok(parse("[\"\\ud800\"]") == 2, "a lone surrogate tokenizes");
+	ok(json_unescape(&d, 1, buf, sizeof(buf)) == -1,
+	    "but does not unescape");
+
+	/* The token array grows past its first allocation. */
+	{
+		char *t = malloc(20001);
+		for (big = 0; big < 10000; big++)
+			memcpy(t + 2 * big, big ? ",1" : "[1", 2);
+		t[19999] = '1';
+		memcpy(t + 19998, "]", 2);
+		ok(json_parse(&d, t, strlen(t)) > 5000, "token array grows");
+		free(t);
+	}
+	json_free(&d);
+	return done_testing();
+}

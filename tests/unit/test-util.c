@@ -1,0 +1,86 @@
+/* test-util.c: the checked number parser, booleans and atomic files. */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "a0.h"
+#include "tap.h"
+
+static const struct {
+	const char	*s;
+	int		 suffixes;
+	int		 rc;
+	long long	 v;
+	const char	*err;
+} nums[] = {
+	{ "0", 0, 0, 0, NULL },
+	{ "42", 0, 0, 42, NULL },
+	{ "100", 0, -1, 0, "too large" },
+	{ "", 0, -1, 0, "invalid" },
+	{ "-1", 0, -1, 0, "invalid" },
+	{ "+1", 0, -1, 0, "invalid" },
+	{ " 1", 0, -1, 0, "invalid" },
+	{ "1 ", 0, -1, 0, "invalid" },
+	{ "1x", 0, -1, 0, "invalid" },
+	{ "1K", 0, -1, 0, "invalid" },
+	{ "1K", 1, -1, 0, "too large" },
+	{ "0K", 1, 0, 0, NULL },
+	{ "99999999999999999999", 0, -1, 0, "too large" },
+};
+
+int
+main(void)
+{
+	char tmpl[] = "/tmp/a0-test-util.XXXXXX", path[64], *tmp, *buf;
+	const char *errstr;
+	struct stat st;
+	long long v;
+	size_t i, len;
+	int fd, b;
+
+	for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+		v = -7;
+		int rc = a0_parse_num(nums[i].s, 0, 99, nums[i].suffixes, &v,
+		    &errstr);
+		ok(rc == nums[i].rc && (rc == -1 || v == nums[i].v) &&
+		    (rc == 0 ? errstr == NULL : strcmp(errstr, nums[i].err) == 0),
+		    "a0_parse_num \"%s\"%s", nums[i].s,
+		    nums[i].suffixes ? " with suffixes" : "");
+	}
+	ok(a0_parse_num("2M", 0, 1LL << 30, 1, &v, &errstr) == 0 &&
+	    v == 2097152, "2M is 2097152");
+	ok(a0_parse_num("500K", 0, 1LL << 30, 1, &v, &errstr) == 0 &&
+	    v == 512000, "500K is 512000");
+
+	ok(a0_parse_bool("TRUE", &b) == 0 && b == 1, "TRUE");
+	ok(a0_parse_bool("false", &b) == 0 && b == 0, "false");
+	ok(a0_parse_bool("maybe", &b) == -1, "maybe is not a boolean");
+
+	if (mkdtemp(tmpl) == NULL)
+		return 1;
+	snprintf(path, sizeof(path), "%s/out.json", tmpl);
+	fd = a0_tmpfile(path, &tmp);
+	ok(fd >= 0, "a0_tmpfile");
+	ok(fstat(fd, &st) == 0 && (st.st_mode & 0777) == 0600,
+	    "temporary file is 0600");
+	ok(a0_write_all(fd, "[]\n", 3) == 0, "a0_write_all");
+	ok(stat(path, &st) == -1 && errno == ENOENT,
+	    "nothing under the final name before commit");
+	ok(a0_commit(fd, tmp, path) == 0, "a0_commit");
+	ok(stat(path, &st) == 0 && st.st_size == 3, "final name after commit");
+	ok(stat(tmp, &st) == -1, "temporary name gone");
+	ok(a0_read_file(path, 100, &buf, &len) == 0 && len == 3 &&
+	    memcmp(buf, "[]\n", 3) == 0, "a0_read_file");
+	free(buf);
+	ok(a0_read_file(path, 2, &buf, &len) == -1 && errno == EFBIG,
+	    "a0_read_file refuses a file over the limit");
+	ok(a0_read_file(tmpl, 100, &buf, &len) == -1 && errno == EISDIR,
+	    "a0_read_file refuses a directory");
+	free(tmp);
+	unlink(path);
+	rmdir(tmpl);
+	return done_testing();
+}
