@@ -183,16 +183,356 @@ int	 json_is(const struct jdoc *, int i, const char *lit);
 
 /* ---- schema.c: Auth0's user import schema and its prose rules ---- */
 
+/* One problem found in a record, handed to the caller's report(). */
+struct schema_diag {
+	const char	*ptr;	/* JSON Pointer, unescaped bytes ("" = root) */
+	size_t		 ptrlen;
+	const char	*code;	/* "INVALID_TYPE", "DUPLICATE_KEY", ... */
+	const char	*msg;	/* what is wrong, one line */
+	int		 warning;	/* 1: reported only, not a rejection */
+};
+
+/* Token indices of the values the duplicate check reads, -1 if absent
+ * or not a string. */
+struct schema_ids {
+	int	 email, username, user_id;
+};
+
+/* A record is "too big" for Auth0's profile above this many bytes,
+ * measured without whitespace between tokens. */
+#define A0_PROFILE_MAX	10240
+
+struct schema;
+
+/* Scratch space for checking records, reused from one to the next. */
+struct schema	*schema_new(void);
+void		 schema_free(struct schema *);
+
+/*
+ * Check the record in d (an object, tokenized by json_parse) against
+ * Auth0's import schema and the rules its documentation states in prose;
+ * report() is called once per problem, in document order of the checks.
+ * Fills *ids when not NULL.  Returns the number of errors (warnings not
+ * counted).
+ */
+int		 schema_check(struct schema *, const struct jdoc *d,
+		    struct schema_ids *ids,
+		    void (*report)(void *, const struct schema_diag *),
+		    void *arg);
+
+/*
+ * The unescaped bytes of string token i of the record last checked, in
+ * scratch space valid until the next call; sets *len.
+ */
+const char	*schema_str(struct schema *, const struct jdoc *d, int i,
+		    size_t *len);
+
 /* ---- dupset.c: duplicate users across an input ---- */
+
+/* What a key is; email and username are compared case-insensitively. */
+#define DUP_EMAIL	0
+#define DUP_USERNAME	1
+#define DUP_USER_ID	2
+
+struct dupset;
+
+struct dupset	*dupset_new(void);
+void		 dupset_free(struct dupset *);
+
+/* 64-bit hash of a key of the given kind (ASCII case folded for email
+ * and username). */
+uint64_t	 dupset_hash(int kind, const char *key, size_t len);
+
+/* Record number stored for hash h, or 0 if none. */
+uint32_t	 dupset_find(const struct dupset *, uint64_t h);
+
+/* Remember h for record rec (non-zero); an earlier entry is kept. */
+void		 dupset_add(struct dupset *, uint64_t h, uint32_t rec);
+
+/* Number of keys held. */
+size_t		 dupset_count(const struct dupset *);
 
 /* ---- sha256.c: SHA-256 of a chunk ---- */
 
+struct a0_sha256 {
+	uint32_t	 h[8];
+	uint64_t	 len;		/* bytes hashed so far */
+	unsigned char	 buf[64];	/* the current partial block */
+};
+
+void	 a0_sha256_init(struct a0_sha256 *);
+void	 a0_sha256_update(struct a0_sha256 *, const void *, size_t);
+/* Finish: the digest as 64 lower-case hex digits and a NUL. */
+void	 a0_sha256_hex(struct a0_sha256 *, char out[65]);
+/* The hex digest of one buffer. */
+void	 a0_sha256(const void *, size_t, char out[65]);
+
 /* ---- retry.c: which HTTP outcomes are retried, and after how long ---- */
+
+/* What became of one request, as http.c saw it. */
+enum a0_net {
+	A0_NET_OK,		/* an HTTP answer arrived */
+	A0_NET_CONNECT,		/* no connection was made: nothing was sent */
+	A0_NET_TIMEOUT,		/* no answer in time */
+	A0_NET_DROPPED,		/* the connection was lost before the answer */
+	A0_NET_FATAL,		/* TLS verification, bad URL: never retried */
+	A0_NET_ABORTED		/* stopped by the caller (a signal) */
+};
+
+/* Everything the retry decision depends on. */
+struct a0_retry {
+	int		 net;		/* enum a0_net */
+	long		 status;	/* HTTP status when net is A0_NET_OK */
+	long		 retry_after;	/* Retry-After in seconds, -1 if none */
+	long long	 reset;		/* x-ratelimit-reset (epoch s), -1 */
+	long long	 now;		/* the current time, epoch seconds */
+	int		 busy;		/* a 429 saying the tenant's import
+					   jobs are all active */
+	int		 ours;		/* jobs of this run are running */
+	int		 renewed;	/* the token was renewed for this one */
+	int		 attempt;	/* failed tries so far, this one too */
+	long		 elapsed_ms;	/* since the first try */
+	int		 max_attempts;	/* bound on tries (busy 429s aside) */
+	long		 max_ms;	/* bound on time spent retrying */
+	unsigned long	 rnd;		/* random bits for the jitter */
+};
+
+enum a0_retry_action {
+	A0_RETRY_NO,		/* a final answer: success or refusal */
+	A0_RETRY_AFTER,		/* try again after *delay_ms */
+	A0_RETRY_RENEW,		/* renew the token, then try again */
+	A0_RETRY_WAITJOB,	/* wait for one of our jobs to end, then try */
+	A0_RETRY_GIVEUP		/* worth retrying, but the bounds are spent */
+};
+
+#define A0_RETRY_ATTEMPTS	8	/* default max_attempts */
+#define A0_RETRY_MS		600000L	/* default max_ms: 10 minutes */
+
+/* Decide what to do after one try; sets *delay_ms for A0_RETRY_AFTER. */
+enum a0_retry_action a0_retry_decide(const struct a0_retry *, long *delay_ms);
 
 /* ---- http.c: libcurl, one reused handle per worker ---- */
 
+/* One answer, or what went wrong on the way. */
+struct a0_resp {
+	int		 net;		/* enum a0_net */
+	long		 status;	/* HTTP status, 0 without an answer */
+	char		*body;		/* NUL-terminated, maybe empty */
+	size_t		 len;
+	long		 retry_after;	/* Retry-After in seconds, -1 */
+	long long	 reset;		/* x-ratelimit-reset (epoch s), -1 */
+	long		 remaining;	/* x-ratelimit-remaining, -1 */
+	long		 limit;		/* x-ratelimit-limit, -1 */
+	int		 sent;		/* the whole request went out */
+	int		 resent;	/* libcurl sent it more than once, on
+					   a fresh connection */
+	char		 err[256];	/* libcurl's words when net != OK */
+};
+
+struct pollfd;
+struct a0_hpool;	/* handles sharing one connection cache and one poll */
+struct a0_http;		/* one libcurl easy handle, reused request after
+			   request so that its connection stays open */
+
+/* Initialise libcurl once per process; 0, or -1. */
+int	 a0_http_global(void);
+
+/* A pool, or NULL when libcurl cannot make one. */
+struct a0_hpool	*a0_hpool_new(void);
+void	 a0_hpool_free(struct a0_hpool *);
+
+/*
+ * A handle in pool p, or NULL.  When trace is not NULL it is called with
+ * each line of a request/response trace, Authorization, client_secret
+ * and tokens already redacted.
+ */
+struct a0_http	*a0_http_new(struct a0_hpool *p,
+		    void (*trace)(void *, const char *), void *arg);
+void	 a0_http_free(struct a0_http *);
+
+/*
+ * Start a request (method GET or POST; token NULL for none, ctype NULL
+ * without a body).  body must stay valid until the request is done;
+ * tracebody says whether a trace may show it (redacted).  0, or -1 with
+ * the reason in the response's err.
+ */
+int	 a0_http_start(struct a0_http *, const char *method, const char *url,
+	    const char *token, const char *ctype, const char *body,
+	    size_t len, int tracebody);
+
+/*
+ * Move every started request forward: wait up to timeout_ms for network
+ * activity or for one of fds (POLLIN) to become readable, then do the
+ * work.  Finished requests are marked done.  0, or -1 on a libcurl error.
+ */
+int	 a0_hpool_run(struct a0_hpool *, long timeout_ms, struct pollfd *fds,
+	    int nfds);
+
+int	 a0_http_busy(const struct a0_http *);	/* started, not yet done */
+int	 a0_http_done(const struct a0_http *);	/* done, answer unread */
+/* The answer of the request just done; marks it read. */
+const struct a0_resp *a0_http_take(struct a0_http *);
+/* Stop a started request (for a signal); its answer is A0_NET_ABORTED. */
+void	 a0_http_abort(struct a0_http *);
+
+/* Is host (no brackets) a loopback name or address? */
+int	 a0_http_loopback(const char *host);
+
+/* Copy of line with secrets replaced by "[redacted]" (malloc'd). */
+char	*a0_http_redact(const char *line);
+
 /* ---- auth0.c: the Management API calls a0-submit makes ---- */
 
+/* A tenant and the credentials for it. */
+struct a0_api {
+	char		*base;		/* scheme://host[:port], no slash */
+	const char	*client_id;	/* NULL with a ready token */
+	const char	*client_secret;
+	char		*token;		/* the access token */
+	long long	 expires;	/* epoch seconds; 0: not known */
+	char		*form;		/* the token request's body, kept
+					   while it is sent */
+};
+
+/*
+ * The base URL for a domain ("tenant.auth0.com", "https://…",
+ * "http://127.0.0.1:8089"): https unless a scheme is given; plain http
+ * only to a loopback host.  Returns a malloc'd URL, or NULL with *why set.
+ */
+char	*a0_api_base(const char *domain, const char **why);
+
+/*
+ * Requests, started on a handle (see a0_http_start), and the readers of
+ * their answers.  Each start returns 0, or -1 (see the response's err).
+ */
+int	 a0_req_token(struct a0_http *, const struct a0_api *);
+/* Take the token from an answer: 0, or -1 if it holds none. */
+int	 a0_take_token(struct a0_api *, const struct a0_resp *, long long now);
+
+int	 a0_req_connection(struct a0_http *, const struct a0_api *,
+	    const char *name);
+/* The id of connection name: 1 found (*id malloc'd), 0 not there, -1 the
+ * answer is not a list of connections. */
+int	 a0_take_connection(const struct a0_resp *, const char *name,
+	    char **id);
+
+/* What an import request carries besides the users. */
+struct a0_import {
+	const char	*con_id;
+	const char	*external_id;	/* "" for none */
+	int		 upsert;
+	int		 email;		/* send_completion_email */
+	char		 boundary[33];	/* 32 random characters */
+};
+
+/* Pick a fresh random multipart boundary. */
+void	 a0_import_boundary(struct a0_import *);
+/* The exact size of the request body for a users file of len bytes. */
+size_t	 a0_import_size(const struct a0_import *, size_t len);
+/*
+ * The multipart body for users (malloc'd, *bodylen set), the boundary
+ * changed first if the users happen to contain it.
+ */
+char	*a0_import_body(struct a0_import *, const char *users, size_t len,
+	    size_t *bodylen);
+int	 a0_req_import(struct a0_http *, const struct a0_api *,
+	    const struct a0_import *, const char *body, size_t len);
+/* The job id of a 202 answer (malloc'd), or NULL. */
+char	*a0_take_job_id(const struct a0_resp *);
+
+/* Is this answer the 429 of a tenant whose import jobs are all active? */
+int	 a0_is_busy(const struct a0_resp *);
+
+struct a0_jobinfo {
+	char		 status[16];	/* pending, processing, completed, ... */
+	long long	 inserted, updated, failed, total;
+	long long	 time_left;	/* time_left_seconds, -1 if absent */
+	long long	 percent;	/* percentage_done, -1 if absent */
+	char		*details;	/* status_details (malloc'd) or NULL */
+};
+
+int	 a0_req_job(struct a0_http *, const struct a0_api *, const char *id);
+/* Read a job answer: 0, or -1 if it is not one. */
+int	 a0_take_job(const struct a0_resp *, struct a0_jobinfo *);
+
+int	 a0_req_job_errors(struct a0_http *, const struct a0_api *,
+	    const char *id);
+
+/* One failed user, as slices of the answer's text. */
+struct a0_usererr {
+	const char	*user, *errors;	/* JSON texts */
+	int		 ulen, elen;
+	int		 existing;	/* all its errors say the user exists */
+};
+
+/*
+ * The failed users of a /errors answer (204: none; a job object: none,
+ * the job failed as a whole): 0 with *list (malloc'd) and *n set, or -1
+ * if the answer is neither.  The slices point into r's body.
+ */
+int	 a0_take_job_errors(const struct a0_resp *, struct a0_usererr **list,
+	    size_t *n);
+
+/* Auth0's message for an error answer, "STATUS Reason: message", in out. */
+void	 a0_api_message(const struct a0_resp *, char *out, size_t outsz);
+
 /* ---- journal.c: a0-submit's append-only state file ---- */
+
+/*
+ * One line per step, appended and flushed to disk before the step's
+ * effect is relied on: "intent" before a chunk is posted, "lost" when an
+ * answer to a post was lost (a job may exist that we do not know),
+ * "posted" with the job id, "done" with the outcome.  Replaying the lines
+ * gives each chunk's latest state, keyed by the chunk's sha256.
+ */
+enum a0_jstate {
+	A0_J_NEW,		/* never seen */
+	A0_J_INTENT,		/* about to be posted, job unknown */
+	A0_J_POSTED,		/* a job was created for it */
+	A0_J_DONE		/* its job ended (or it was refused) */
+};
+
+struct a0_jentry {
+	char		 sha[65];
+	int		 state;		/* enum a0_jstate */
+	int		 uncertain;	/* posts whose answer was lost */
+	long long	 time;		/* when posted (epoch seconds) */
+	char		*job;		/* the job id, once posted */
+	char		*path;		/* the chunk's path, as last recorded */
+	char		*status;	/* the outcome, once done */
+	long long	 inserted, updated, failed, total;
+	long long	 earlier;	/* failed users that may have been
+					   imported by an earlier post */
+};
+
+struct a0_journal;
+
+/*
+ * Open (creating it, mode 0600) and replay the journal at path.  A torn
+ * last line, left by a crash in mid-write, is cut off.  Returns 0, or -1
+ * with errno (EINVAL: a line that is not a journal line, *badline set).
+ */
+int	 a0_journal_open(const char *path, struct a0_journal **,
+	    long *badline);
+void	 a0_journal_close(struct a0_journal *);
+
+/* The entry for a chunk, or NULL when the journal never saw it. */
+struct a0_jentry *a0_journal_get(struct a0_journal *, const char *sha);
+
+/* The i-th chunk in the order first seen, or NULL past the end. */
+struct a0_jentry *a0_journal_entry(struct a0_journal *, size_t i);
+
+/*
+ * Append one step and fsync it; each returns 0, or -1 with errno.  The
+ * done record takes its outcome from e (status, counts, uncertain).
+ */
+int	 a0_journal_intent(struct a0_journal *, const char *sha,
+	    const char *path, long long now);
+int	 a0_journal_lost(struct a0_journal *, const char *sha,
+	    const char *path, long long now);
+int	 a0_journal_posted(struct a0_journal *, const char *sha,
+	    const char *path, const char *job, long long now);
+int	 a0_journal_done(struct a0_journal *, const struct a0_jentry *e,
+	    long long now);
 
 #endif /* A0_H */

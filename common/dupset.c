@@ -1,2 +1,147 @@
-/* dupset.c: placeholder until written. */
-extern int a0_placeholder_dupset;
+/*
+ * dupset.c: the users already seen in an input, so that a later record
+ * with the same email (case-insensitive), username (case-insensitive) or
+ * user_id can be named a duplicate.  Only a 64-bit hash of each key and
+ * the record number are kept (12 bytes a slot, the table at least 3/8
+ * full: at most 32 bytes a key), never the keys themselves.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "a0.h"
+
+struct dupset {
+	uint64_t	*hash;
+	uint32_t	*rec;	/* 0: empty slot */
+	size_t		 size;	/* a power of two */
+	size_t		 count;
+};
+
+#define DUP_MIN_SIZE	1024
+
+static const uint64_t P1 = 0x9E3779B185EBCA87ULL;
+static const uint64_t P2 = 0xC2B2AE3D27D4EB4FULL;
+static const uint64_t P3 = 0x165667B19E3779F9ULL;
+
+static uint64_t
+rotl(uint64_t x, int r)
+{
+	return (x << r) | (x >> (64 - r));
+}
+
+static uint64_t
+fmix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xFF51AFD7ED558CCDULL;
+	h ^= h >> 33;
+	h *= 0xC4CEB9FE1A85EC53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+uint64_t
+dupset_hash(int kind, const char *key, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)key;
+	uint64_t h, w;
+	size_t i;
+	int fold = kind == DUP_EMAIL || kind == DUP_USERNAME, k;
+	unsigned char c;
+
+	h = P3 * (uint64_t)(kind + 1) ^ (uint64_t)len * P1;
+	for (i = 0; i < len; ) {
+		w = 0;
+		for (k = 0; k < 8 && i < len; k++, i++) {
+			c = p[i];
+			if (fold && c >= 'A' && c <= 'Z')
+				c += 'a' - 'A';
+			w |= (uint64_t)c << (8 * k);
+		}
+		h ^= rotl(w * P2, 31) * P1;
+		h = rotl(h, 27) * P1 + P3;
+	}
+	return fmix(h);
+}
+
+struct dupset *
+dupset_new(void)
+{
+	struct dupset *ds;
+
+	ds = xcalloc(1, sizeof(*ds));
+	ds->size = DUP_MIN_SIZE;
+	ds->hash = xcalloc(ds->size, sizeof(*ds->hash));
+	ds->rec = xcalloc(ds->size, sizeof(*ds->rec));
+	return ds;
+}
+
+void
+dupset_free(struct dupset *ds)
+{
+	if (ds == NULL)
+		return;
+	free(ds->hash);
+	free(ds->rec);
+	free(ds);
+}
+
+uint32_t
+dupset_find(const struct dupset *ds, uint64_t h)
+{
+	size_t mask = ds->size - 1, i;
+
+	for (i = (size_t)h & mask; ds->rec[i] != 0; i = (i + 1) & mask)
+		if (ds->hash[i] == h)
+			return ds->rec[i];
+	return 0;
+}
+
+/* Double the table, moving every entry. */
+static void
+grow(struct dupset *ds)
+{
+	uint64_t *oh = ds->hash;
+	uint32_t *orec = ds->rec;
+	size_t osize = ds->size, mask, i, j;
+
+	ds->size *= 2;
+	mask = ds->size - 1;
+	ds->hash = xcalloc(ds->size, sizeof(*ds->hash));
+	ds->rec = xcalloc(ds->size, sizeof(*ds->rec));
+	for (i = 0; i < osize; i++) {
+		if (orec[i] == 0)
+			continue;
+		for (j = (size_t)oh[i] & mask; ds->rec[j] != 0;
+		    j = (j + 1) & mask)
+			;
+		ds->hash[j] = oh[i];
+		ds->rec[j] = orec[i];
+	}
+	free(oh);
+	free(orec);
+}
+
+void
+dupset_add(struct dupset *ds, uint64_t h, uint32_t rec)
+{
+	size_t mask, i;
+
+	if (rec == 0)
+		return;
+	if ((ds->count + 1) * 4 > ds->size * 3)
+		grow(ds);
+	mask = ds->size - 1;
+	for (i = (size_t)h & mask; ds->rec[i] != 0; i = (i + 1) & mask)
+		if (ds->hash[i] == h)
+			return;
+	ds->hash[i] = h;
+	ds->rec[i] = rec;
+	ds->count++;
+}
+
+size_t
+dupset_count(const struct dupset *ds)
+{
+	return ds->count;
+}

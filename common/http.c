@@ -1,2 +1,551 @@
-/* http.c: placeholder until written. */
-extern int a0_placeholder_http;
+/*
+ * http.c: libcurl for a0-submit.  One easy handle per worker, reused
+ * request after request, all in one multi handle so that they share its
+ * connection cache and one poll: a run keeps one connection per request
+ * in flight.  TLS peers are always verified, redirects are not followed,
+ * and no answer is turned into an error here (no CURLOPT_FAILONERROR):
+ * the caller reads the status and Auth0's message.
+ */
+#include <ctype.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "a0.h"
+
+#define BODY_MAX	(64L << 20)	/* an answer larger than this is refused */
+#define TRACE_BODY_MAX	4096		/* bytes of a body a trace shows */
+
+struct a0_hpool {
+	CURLM		*m;
+};
+
+struct a0_http {
+	CURL		*c;
+	struct a0_hpool	*pool;
+	struct curl_slist *hdrs;
+	struct a0_resp	 resp;
+	size_t		 cap;		/* of resp.body */
+	size_t		 reqlen;	/* body bytes of the request */
+	int		 nreq;		/* request heads sent, this transfer */
+	int		 busy, done;
+	int		 tracebody;
+	void		(*trace)(void *, const char *);
+	void		*arg;
+	char		 errbuf[CURL_ERROR_SIZE];
+};
+
+int
+a0_http_global(void)
+{
+	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
+}
+
+struct a0_hpool *
+a0_hpool_new(void)
+{
+	struct a0_hpool *p = xcalloc(1, sizeof(*p));
+
+	if ((p->m = curl_multi_init()) == NULL) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void
+a0_hpool_free(struct a0_hpool *p)
+{
+	if (p == NULL)
+		return;
+	curl_multi_cleanup(p->m);
+	free(p);
+}
+
+int
+a0_http_loopback(const char *host)
+{
+	const char *p;
+	int dots = 0;
+
+	if (strcasecmp(host, "localhost") == 0 || strcmp(host, "::1") == 0)
+		return 1;
+	/* 127.0.0.0/8 written as a dotted quad. */
+	if (strncmp(host, "127.", 4) != 0)
+		return 0;
+	for (p = host + 4; *p != '\0'; p++) {
+		if (*p == '.')
+			dots++;
+		else if (!isdigit((unsigned char)*p))
+			return 0;
+	}
+	return dots == 2 && p[-1] != '.';
+}
+
+/* Replace the value that starts at v (ending at a quote, '&' or the end
+ * of the line) with "[redacted]". */
+static void
+blank(char **s, size_t v, int quoted)
+{
+	char *line = *s, *n;
+	size_t e = v;
+
+	while (line[e] != '\0' && (quoted ? line[e] != '"' :
+	    line[e] != '&' && !isspace((unsigned char)line[e])))
+		e += line[e] == '\\' && quoted && line[e + 1] != '\0' ? 2 : 1;
+	n = xmalloc(strlen(line) + 16);
+	memcpy(n, line, v);
+	strcpy(n + v, "[redacted]");
+	strcat(n, line + e);
+	free(line);
+	*s = n;
+}
+
+char *
+a0_http_redact(const char *in)
+{
+	static const char *keys[] = { "client_secret", "access_token",
+	    "id_token", "refresh_token", "client_assertion", NULL };
+	char *s = xstrdup(in), *p;
+	size_t i, k, from;
+
+	if (strncasecmp(s, "authorization:", 14) == 0) {
+		free(s);
+		return xstrdup("Authorization: [redacted]");
+	}
+	for (k = 0; keys[k] != NULL; k++) {
+		size_t kl = strlen(keys[k]);
+
+		for (from = 0; (p = strstr(s + from, keys[k])) != NULL; ) {
+			i = (size_t)(p - s) + kl;
+			from = i;
+			if (s[i] == '=') {		/* form field */
+				blank(&s, i + 1, 0);
+				continue;
+			}
+			if (s[i] == '"')		/* JSON key */
+				i++;
+			while (s[i] == ' ' || s[i] == '\t')
+				i++;
+			if (s[i] != ':')
+				continue;
+			for (i++; s[i] == ' ' || s[i] == '\t'; i++)
+				;
+			if (s[i] == '"')
+				blank(&s, i + 1, 1);
+			else
+				blank(&s, i, 0);
+		}
+	}
+	return s;
+}
+
+/* Trace text (several lines maybe) with a prefix, each line redacted. */
+static void
+trace(struct a0_http *h, const char *pfx, const char *data, size_t len)
+{
+	char *line, *red;
+	size_t i, j, pl = strlen(pfx);
+
+	for (i = 0; i < len; i = j + 1) {
+		for (j = i; j < len && data[j] != '\n'; j++)
+			;
+		line = xmalloc(pl + (j - i) + 1);
+		memcpy(line, pfx, pl);
+		memcpy(line + pl, data + i, j - i);
+		line[pl + j - i] = '\0';
+		if (j > i && line[pl + j - i - 1] == '\r')
+			line[pl + j - i - 1] = '\0';
+		if (line[pl] != '\0') {
+			red = a0_http_redact(line + pl);
+			memcpy(line, pfx, pl);
+			line = xrealloc(line, pl + strlen(red) + 1);
+			strcpy(line + pl, red);
+			free(red);
+			h->trace(h->arg, line);
+		}
+		free(line);
+	}
+}
+
+static int
+on_debug(CURL *c, curl_infotype type, char *data, size_t len, void *arg)
+{
+	struct a0_http *h = arg;
+	char note[64];
+
+	(void)c;
+	switch (type) {
+	case CURLINFO_HEADER_OUT:
+		h->nreq++;
+		if (h->trace)
+			trace(h, "> ", data, len);
+		break;
+	case CURLINFO_DATA_OUT:
+		if (h->trace && h->tracebody)
+			trace(h, "} ", data, len);
+		else if (h->trace) {
+			snprintf(note, sizeof(note), "} [%zu bytes]", len);
+			h->trace(h->arg, note);
+		}
+		break;
+	case CURLINFO_HEADER_IN:
+		if (h->trace)
+			trace(h, "< ", data, len);
+		break;
+	case CURLINFO_TEXT:
+		if (h->trace)
+			trace(h, "* ", data, len);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static size_t
+on_body(char *data, size_t size, size_t n, void *arg)
+{
+	struct a0_http *h = arg;
+	size_t len = size * n;
+
+	if (h->resp.len + len > (size_t)BODY_MAX)
+		return 0;
+	if (h->resp.len + len + 1 > h->cap) {
+		h->cap = (h->resp.len + len + 1) * 2;
+		h->resp.body = xrealloc(h->resp.body, h->cap);
+	}
+	memcpy(h->resp.body + h->resp.len, data, len);
+	h->resp.len += len;
+	h->resp.body[h->resp.len] = '\0';
+	return len;
+}
+
+/* The value of header line hd if it is name, NUL-terminated in buf. */
+static const char *
+hvalue(const char *hd, size_t len, const char *name, char *buf, size_t bufsz)
+{
+	size_t nl = strlen(name), i;
+
+	if (len <= nl || strncasecmp(hd, name, nl) != 0 || hd[nl] != ':')
+		return NULL;
+	for (i = nl + 1; i < len && (hd[i] == ' ' || hd[i] == '\t'); i++)
+		;
+	for (; len > i && isspace((unsigned char)hd[len - 1]); len--)
+		;
+	if (len - i >= bufsz)
+		return NULL;
+	memcpy(buf, hd + i, len - i);
+	buf[len - i] = '\0';
+	return buf;
+}
+
+static long long
+number(const char *s)
+{
+	long long v;
+	const char *why;
+
+	if (a0_parse_num(s, 0, (long long)1 << 53, 0, &v, &why) == -1)
+		return -1;
+	return v;
+}
+
+static size_t
+on_header(char *hd, size_t size, size_t n, void *arg)
+{
+	struct a0_http *h = arg;
+	size_t len = size * n;
+	const char *v;
+	char buf[128];
+	time_t t;
+
+	/* A new status line: forget the headers of an interim answer. */
+	if (len >= 5 && strncmp(hd, "HTTP/", 5) == 0) {
+		h->resp.retry_after = h->resp.remaining = h->resp.limit = -1;
+		h->resp.reset = -1;
+	} else if ((v = hvalue(hd, len, "retry-after", buf, sizeof(buf)))) {
+		if ((h->resp.retry_after = (long)number(v)) == -1 &&
+		    (t = curl_getdate(v, NULL)) != -1)
+			h->resp.retry_after = t > time(NULL) ?
+			    (long)(t - time(NULL)) : 0;
+	} else if ((v = hvalue(hd, len, "x-ratelimit-reset", buf,
+	    sizeof(buf))))
+		h->resp.reset = number(v);
+	else if ((v = hvalue(hd, len, "x-ratelimit-remaining", buf,
+	    sizeof(buf))))
+		h->resp.remaining = (long)number(v);
+	else if ((v = hvalue(hd, len, "x-ratelimit-limit", buf, sizeof(buf))))
+		h->resp.limit = (long)number(v);
+	return len;
+}
+
+struct a0_http *
+a0_http_new(struct a0_hpool *p, void (*tr)(void *, const char *), void *arg)
+{
+	struct a0_http *h = xcalloc(1, sizeof(*h));
+	CURL *c;
+	int bad = 0;
+
+	if ((c = h->c = curl_easy_init()) == NULL) {
+		free(h);
+		return NULL;
+	}
+	h->pool = p;
+	h->trace = tr;
+	h->arg = arg;
+	h->cap = 4096;
+	h->resp.body = xmalloc(h->cap);
+	h->resp.body[0] = '\0';
+	bad |= curl_easy_setopt(c, CURLOPT_PRIVATE, h);
+	bad |= curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->errbuf);
+	bad |= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	bad |= curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	bad |= curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
+	bad |= curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	bad |= curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
+	/* Always verbose, into on_debug: it counts the requests libcurl
+	 * sends, which tells a POST sent twice on a fresh connection. */
+	bad |= curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, on_debug);
+	bad |= curl_easy_setopt(c, CURLOPT_DEBUGDATA, h);
+	bad |= curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
+	bad |= curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	bad |= curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	bad |= curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	bad |= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+	bad |= curl_easy_setopt(c, CURLOPT_PROTOCOLS,
+	    (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+	bad |= curl_easy_setopt(c, CURLOPT_USERAGENT, "a0/" A0_VERSION);
+	bad |= curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+	bad |= curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 30000L);
+	/* A transfer making no progress for a minute has stalled. */
+	bad |= curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	bad |= curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
+	bad |= curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 300000L);
+	if (bad) {
+		a0_http_free(h);
+		return NULL;
+	}
+	return h;
+}
+
+void
+a0_http_free(struct a0_http *h)
+{
+	if (h == NULL)
+		return;
+	if (h->busy)
+		curl_multi_remove_handle(h->pool->m, h->c);
+	curl_easy_cleanup(h->c);
+	curl_slist_free_all(h->hdrs);
+	free(h->resp.body);
+	free(h);
+}
+
+static int
+addhdr(struct a0_http *h, const char *a, const char *b)
+{
+	struct curl_slist *l;
+	char *s = xmalloc(strlen(a) + strlen(b) + 1);
+
+	strcpy(s, a);
+	strcat(s, b);
+	l = curl_slist_append(h->hdrs, s);
+	free(s);
+	if (l == NULL)
+		return -1;
+	h->hdrs = l;
+	return 0;
+}
+
+int
+a0_http_start(struct a0_http *h, const char *method, const char *url,
+    const char *token, const char *ctype, const char *body, size_t len,
+    int tracebody)
+{
+	CURL *c = h->c;
+	int bad = 0;
+
+	if (h->busy)
+		curl_multi_remove_handle(h->pool->m, c);
+	h->busy = h->done = 0;
+	h->resp.net = A0_NET_FATAL;
+	h->resp.status = 0;
+	h->resp.len = 0;
+	h->resp.body[0] = '\0';
+	h->resp.retry_after = h->resp.remaining = h->resp.limit = -1;
+	h->resp.reset = -1;
+	h->resp.sent = h->resp.resent = 0;
+	h->resp.err[0] = h->errbuf[0] = '\0';
+	h->reqlen = body ? len : 0;
+	h->nreq = 0;
+	h->tracebody = tracebody;
+	curl_slist_free_all(h->hdrs);
+	h->hdrs = NULL;
+	bad |= addhdr(h, "Accept: ", "application/json");
+	/* No "Expect: 100-continue" wait before the body. */
+	bad |= addhdr(h, "Expect:", "");
+	if (token != NULL)
+		bad |= addhdr(h, "Authorization: Bearer ", token);
+	if (ctype != NULL)
+		bad |= addhdr(h, "Content-Type: ", ctype);
+	bad |= curl_easy_setopt(c, CURLOPT_URL, url);
+	bad |= curl_easy_setopt(c, CURLOPT_HTTPHEADER, h->hdrs);
+	if (strcmp(method, "POST") == 0) {
+		bad |= curl_easy_setopt(c, CURLOPT_POST, 1L);
+		bad |= curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)len);
+		bad |= curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	} else
+		bad |= curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+	if (bad) {
+		snprintf(h->resp.err, sizeof(h->resp.err),
+		    "cannot set up the request");
+		return -1;
+	}
+	if (curl_multi_add_handle(h->pool->m, c) != CURLM_OK) {
+		snprintf(h->resp.err, sizeof(h->resp.err),
+		    "cannot start the request");
+		return -1;
+	}
+	h->busy = 1;
+	return 0;
+}
+
+static int
+netclass(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_OK:
+		return A0_NET_OK;
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_COULDNT_CONNECT:
+		return A0_NET_CONNECT;
+	case CURLE_OPERATION_TIMEDOUT:
+		return A0_NET_TIMEOUT;
+	case CURLE_GOT_NOTHING:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_WEIRD_SERVER_REPLY:
+		return A0_NET_DROPPED;
+	case CURLE_ABORTED_BY_CALLBACK:
+		return A0_NET_ABORTED;
+	default:
+		return A0_NET_FATAL;
+	}
+}
+
+/* Record a finished transfer. */
+static void
+finish(struct a0_http *h, CURLcode rc)
+{
+	curl_off_t up = 0;
+	long status = 0;
+	char note[64];
+
+	curl_multi_remove_handle(h->pool->m, h->c);
+	h->busy = 0;
+	h->done = 1;
+	h->resp.net = netclass(rc);
+	curl_easy_getinfo(h->c, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(h->c, CURLINFO_SIZE_UPLOAD_T, &up);
+	h->resp.status = rc == CURLE_OK ? status : 0;
+	h->resp.sent = h->nreq > 0 && (curl_off_t)h->reqlen == up;
+	h->resp.resent = h->nreq > 1;
+	if (rc != CURLE_OK)
+		snprintf(h->resp.err, sizeof(h->resp.err), "%s",
+		    h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc));
+	if (h->trace && rc == CURLE_OK && h->resp.len > 0) {
+		trace(h, "{ ", h->resp.body, h->resp.len > TRACE_BODY_MAX ?
+		    TRACE_BODY_MAX : h->resp.len);
+		if (h->resp.len > TRACE_BODY_MAX) {
+			snprintf(note, sizeof(note), "{ [%zu more bytes]",
+			    h->resp.len - TRACE_BODY_MAX);
+			h->trace(h->arg, note);
+		}
+	}
+}
+
+int
+a0_hpool_run(struct a0_hpool *p, long timeout_ms, struct pollfd *fds,
+    int nfds)
+{
+	struct curl_waitfd w[8];
+	struct CURLMsg *msg;
+	struct a0_http *h;
+	int i, running, left, pass;
+
+	if (nfds > 8)
+		nfds = 8;
+	for (pass = 0; pass < 2; pass++) {
+		if (curl_multi_perform(p->m, &running) != CURLM_OK)
+			return -1;
+		while ((msg = curl_multi_info_read(p->m, &left)) != NULL) {
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			h = NULL;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
+			    (char **)&h);
+			if (h != NULL) {
+				finish(h, msg->data.result);
+				timeout_ms = 0;
+			}
+		}
+		if (pass == 1)
+			break;
+		for (i = 0; i < nfds; i++) {
+			w[i].fd = fds[i].fd;
+			w[i].events = CURL_WAIT_POLLIN;
+			w[i].revents = 0;
+		}
+		if (curl_multi_poll(p->m, w, (unsigned)nfds, timeout_ms < 0 ?
+		    0 : (int)timeout_ms, &running) != CURLM_OK)
+			return -1;
+		for (i = 0; i < nfds; i++)
+			fds[i].revents = w[i].revents ? POLLIN : 0;
+	}
+	return 0;
+}
+
+int
+a0_http_busy(const struct a0_http *h)
+{
+	return h->busy;
+}
+
+int
+a0_http_done(const struct a0_http *h)
+{
+	return h->done;
+}
+
+const struct a0_resp *
+a0_http_take(struct a0_http *h)
+{
+	h->done = 0;
+	return &h->resp;
+}
+
+void
+a0_http_abort(struct a0_http *h)
+{
+	if (!h->busy)
+		return;
+	curl_multi_remove_handle(h->pool->m, h->c);
+	h->busy = 0;
+	h->done = 1;
+	h->resp.net = A0_NET_ABORTED;
+	snprintf(h->resp.err, sizeof(h->resp.err), "interrupted");
+}

@@ -1,2 +1,958 @@
-/* jstream.c: placeholder until written. */
-extern int a0_placeholder_jstream;
+/*
+ * jstream.c: the streaming record reader.  Splits a JSON array of objects,
+ * or a sequence of objects, read from a descriptor in large blocks, into
+ * records handed out one at a time as contiguous byte ranges, and checks
+ * the whole input against RFC 8259 on the way.
+ *
+ * The buffer holds the unread input; a record is always contiguous in it.
+ * When the scanner reaches the end of the buffered bytes inside a record,
+ * the partial record is moved to the front and more is read behind it, so
+ * the buffer never grows past the caller's record limit plus one block.
+ * The scanner keeps its state (grammar state, nesting stack, position)
+ * in the reader and resumes at the last token boundary, or at the last
+ * safe byte inside a string, so a long token is not rescanned per block.
+ *
+ * A NUL byte is kept after the buffered bytes: every scanning loop stops
+ * on it (NUL is neither whitespace nor part of any token, and a control
+ * character inside a string), so the loops need no bounds checks; a stop
+ * exactly at the end means "read more", anywhere else it is an error.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "a0.h"
+
+#define JS_BLOCK	(256 * 1024)
+#define JS_SLACK	16	/* zeroed after the data: sentinel, SWAR */
+
+/*
+ * Bytes asked of each read(2).  Not static: the unit test lowers it to
+ * make every token straddle two reads.
+ */
+size_t	jstream_blocksize = JS_BLOCK;
+
+/* Where the reader is between records. */
+enum ostate {
+	O_START,	/* nothing seen yet */
+	O_AFIRST,	/* after '[': a record or ']' */
+	O_ANEXT,	/* after a record in an array: ',' or ']' */
+	O_ACOMMA,	/* after ',' in the array: a record */
+	O_TAIL,		/* after the closing ']': only whitespace */
+	O_SEQ,		/* in a sequence: a record or the end */
+	O_RECORD,	/* inside a record: see the scanner state */
+	O_DONE,
+	O_ERROR
+};
+
+/* Where the scanner is inside a record, at a point it can resume from. */
+enum sstate {
+	S_VALUE,	/* a value */
+	S_OBJ_FIRST,	/* after '{': a key or '}' */
+	S_ARR_FIRST,	/* after '[': a value or ']' */
+	S_KEY,		/* after ',' in an object: a key */
+	S_ELEM,		/* after ',' in an array: a value */
+	S_COLON,	/* after a key */
+	S_AFTER,	/* after a value: ',' or a closing bracket */
+	S_STR_KEY,	/* inside a key string */
+	S_STR_VAL	/* inside a value string */
+};
+
+struct jstream {
+	int		 fd;
+	int		 eof;
+	size_t		 maxrec;
+	size_t		 block;
+	unsigned char	*buf;
+	size_t		 cap;		/* room for data (+ JS_SLACK) */
+	size_t		 pos;		/* next byte to look at */
+	size_t		 end;		/* end of the data read */
+	uint64_t	 base;		/* input offset of buf[0] */
+	uint64_t	 line;		/* line of buf[pos] */
+	uint64_t	 ls;		/* input offset of that line */
+
+	enum ostate	 ostate;
+	int		 array;		/* an array, else a sequence */
+	int		 bomchecked;
+	uint64_t	 nrec;		/* records started */
+	uint64_t	 comma_line, comma_ls, comma_off; /* last ',' seen */
+
+	/* The record being scanned. */
+	size_t		 rec;		/* its first byte in buf */
+	uint64_t	 rec_line, rec_col;
+	enum sstate	 sstate;
+	unsigned	 depth;
+	unsigned char	 stack[A0_MAX_DEPTH]; /* 1 object, 0 array */
+
+	struct jerror	 err;
+};
+
+#define C_WS	1
+#define C_DIGIT	2
+static const unsigned char cls[256] = {
+	[' '] = C_WS, ['\t'] = C_WS, ['\n'] = C_WS, ['\r'] = C_WS,
+	['0'] = C_DIGIT, ['1'] = C_DIGIT, ['2'] = C_DIGIT, ['3'] = C_DIGIT,
+	['4'] = C_DIGIT, ['5'] = C_DIGIT, ['6'] = C_DIGIT, ['7'] = C_DIGIT,
+	['8'] = C_DIGIT, ['9'] = C_DIGIT
+};
+#define ISWS(c)		(cls[(c)] == C_WS)
+#define ISDIGIT(c)	(cls[(c)] == C_DIGIT)
+
+/* Value of a hex digit + 1, 0 for anything else. */
+static const unsigned char hexv[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
+	['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15,
+	['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14,
+	['E'] = 15, ['F'] = 16
+};
+
+static void
+seterr(struct jstream *js, uint64_t line, uint64_t col, uint64_t num,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void
+seterr(struct jstream *js, uint64_t line, uint64_t col, uint64_t num,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	js->err.line = line;
+	js->err.col = col;
+	js->err.num = num;
+	js->err.sys = 0;
+	va_start(ap, fmt);
+	vsnprintf(js->err.msg, sizeof(js->err.msg), fmt, ap);
+	va_end(ap);
+	js->ostate = O_ERROR;
+}
+
+/* Describe the byte at p for a message: 'x', byte 0xNN, or end of input. */
+static const char *
+found(char *s, size_t sz, const unsigned char *p, const unsigned char *end)
+{
+	if (p >= end)
+		snprintf(s, sz, "end of input");
+	else if (*p > ' ' && *p < 0x7f)
+		snprintf(s, sz, "'%c'", *p);
+	else
+		snprintf(s, sz, "byte 0x%02X", *p);
+	return s;
+}
+
+/*
+ * Mark the bytes of a word that are '"', '\\', below 0x20 or above 0x7f.
+ * Exact for the lowest marked byte, which is all the caller uses.
+ */
+#define ONES	0x0101010101010101ULL
+#define HIGHS	0x8080808080808080ULL
+#define SPECIAL(v) \
+	(((((v) - ONES * 0x20) & ~(v)) | \
+	    ((((v) ^ (ONES * '"')) - ONES) & ~((v) ^ (ONES * '"'))) | \
+	    ((((v) ^ (ONES * '\\')) - ONES) & ~((v) ^ (ONES * '\\'))) | \
+	    (v)) & HIGHS)
+
+/* Word at a time where the first marked byte is the lowest; -DJS_PORTABLE
+ * builds the byte loop. */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && !defined(JS_PORTABLE)
+#define JS_SWAR	1
+#endif
+
+#ifndef JS_SWAR
+/* Does a string byte need a closer look (quote, backslash, control, 8 bit)? */
+static const unsigned char strspecial[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	['"'] = 1, ['\\'] = 1,
+	[0x80] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
+};
+#endif
+
+/*
+ * Skip to the first byte of a string body that is not plain ASCII text.
+ * It reads up to 7 bytes past the byte it returns: the sentinel and the
+ * zeroed slack after the data stop it in time.
+ */
+static inline const unsigned char *
+strskip(const unsigned char *p)
+{
+#ifdef JS_SWAR
+	uint64_t v, m;
+
+	for (;;) {
+		memcpy(&v, p, 8);
+		if ((m = SPECIAL(v)) != 0)
+			return p + (__builtin_ctzll(m) >> 3);
+		p += 8;
+	}
+#else
+	while (!strspecial[*p])
+		p++;
+	return p;
+#endif
+}
+
+static int	scan(struct jstream *);
+
+/* A maxrec of 0 means no limit (memory then grows with the record). */
+struct jstream *
+jstream_open(int fd, size_t maxrec)
+{
+	struct jstream *js;
+
+	js = xcalloc(1, sizeof(*js));
+	js->fd = fd;
+	js->maxrec = maxrec ? maxrec : SIZE_MAX;
+	js->block = jstream_blocksize ? jstream_blocksize : 1;
+	js->cap = js->block;
+	js->buf = xmalloc(js->cap + JS_SLACK);
+	memset(js->buf, 0, JS_SLACK);
+	js->line = 1;
+	js->ostate = O_START;
+	return js;
+}
+
+void
+jstream_close(struct jstream *js)
+{
+	if (js == NULL)
+		return;
+	free(js->buf);
+	free(js);
+}
+
+const struct jerror *
+jstream_error(const struct jstream *js)
+{
+	return &js->err;
+}
+
+/* Column of buffer index i, on the current line. */
+static uint64_t
+colof(const struct jstream *js, size_t i)
+{
+	return js->base + i - js->ls + 1;
+}
+
+/*
+ * Read more input behind buf[end], first dropping the bytes before keep
+ * (the first byte still needed) when room is short.  Returns 0 (eof set
+ * at the end of input), or -1 with the error set.
+ */
+static int
+refill(struct jstream *js, size_t keep)
+{
+	size_t n, want, limit;
+	ssize_t r;
+
+	if (js->cap - js->end < js->block && keep > 0) {
+		memmove(js->buf, js->buf + keep, js->end - keep);
+		js->base += keep;
+		js->end -= keep;
+		js->pos -= keep;
+		js->rec -= keep < js->rec ? keep : js->rec;
+	}
+	if (js->cap - js->end < js->block) {
+		/* The kept bytes are at most maxrec: grow to maxrec + block. */
+		if (js->maxrec > SIZE_MAX / 2 - js->block - JS_SLACK)
+			limit = SIZE_MAX / 2;
+		else
+			limit = js->maxrec + js->block;
+		n = js->cap < limit / 2 ? js->cap * 2 : limit;
+		if (n < js->end + js->block)
+			n = js->end + js->block;
+		js->buf = xrealloc(js->buf, n + JS_SLACK);
+		js->cap = n;
+	}
+	want = js->cap - js->end;
+	if (want > js->block)
+		want = js->block;
+	do
+		r = read(js->fd, js->buf + js->end, want);
+	while (r == -1 && errno == EINTR);
+	if (r == -1) {
+		seterr(js, js->line, colof(js, js->pos),
+		    js->ostate == O_RECORD ? js->nrec : 0,
+		    "read error: %s", strerror(errno));
+		js->err.sys = errno;
+		memset(js->buf + js->end, 0, JS_SLACK);
+		return -1;
+	}
+	if (r == 0)
+		js->eof = 1;
+	js->end += r;
+	memset(js->buf + js->end, 0, JS_SLACK);
+	return 0;
+}
+
+/* The record being read is longer than the caller allows. */
+static int
+toolong(struct jstream *js)
+{
+	seterr(js, js->rec_line, js->rec_col, js->nrec,
+	    "record %llu is longer than %zu bytes",
+	    (unsigned long long)js->nrec, js->maxrec);
+	return -1;
+}
+
+/* The input ended inside a record. */
+static int
+eof_in_record(struct jstream *js)
+{
+	const char *what;
+	unsigned char c;
+
+	if (js->sstate == S_STR_KEY || js->sstate == S_STR_VAL)
+		what = " in string";
+	else if (js->pos < js->end) {
+		c = js->buf[js->pos];
+		what = c == '-' || ISDIGIT(c) ? " in number" : " in literal";
+	} else if (js->depth > 0 && js->stack[js->depth - 1])
+		what = " in object";
+	else
+		what = " in array";
+	seterr(js, js->line, colof(js, js->end), js->nrec,
+	    "unexpected end of input%s", what);
+	return -1;
+}
+
+int
+jstream_next(struct jstream *js, struct jrecord *rec)
+{
+	char fb[32];
+	const unsigned char *p, *end;
+	unsigned char c;
+	int r;
+
+	for (;;) {
+		switch (js->ostate) {
+		case O_ERROR:
+			return -1;
+		case O_DONE:
+			return 0;
+		case O_RECORD:
+			if ((r = scan(js)) == 1) {
+				rec->len = js->pos - js->rec;
+				if (rec->len > js->maxrec)
+					return toolong(js);
+				rec->buf = (const char *)js->buf + js->rec;
+				rec->num = js->nrec;
+				rec->line = js->rec_line;
+				rec->col = js->rec_col;
+				rec->offset = js->base + js->rec;
+				js->ostate = js->array ? O_ANEXT : O_SEQ;
+				return 1;
+			}
+			if (r == -1) {
+				js->ostate = O_ERROR;
+				return -1;
+			}
+			if (js->eof)
+				return eof_in_record(js);
+			if (js->end - js->rec > js->maxrec)
+				return toolong(js);
+			if (refill(js, js->rec) == -1)
+				return -1;
+			continue;
+		default:
+			break;
+		}
+
+		/*
+		 * A UTF-8 byte order mark opening the input is skipped
+		 * (RFC 8259 section 8.1 lets a parser ignore it; some
+		 * Windows tools write one); its bytes count in offsets but
+		 * not in columns.  Anywhere else those bytes are an error.
+		 */
+		if (!js->bomchecked) {
+			if (js->end - js->pos < 3 && !js->eof &&
+			    memcmp(js->buf + js->pos, "\xef\xbb\xbf",
+			    js->end - js->pos) == 0) {
+				if (refill(js, js->pos) == -1)
+					return -1;
+				continue;
+			}
+			js->bomchecked = 1;
+			if (js->end - js->pos >= 3 &&
+			    memcmp(js->buf + js->pos, "\xef\xbb\xbf", 3) == 0) {
+				js->pos += 3;
+				js->ls = js->base + js->pos;
+			}
+		}
+
+		/* Whitespace between records. */
+		p = js->buf + js->pos;
+		end = js->buf + js->end;
+		while (ISWS(*p)) {
+			if (*p == '\n') {
+				js->line++;
+				js->ls = js->base + (p - js->buf) + 1;
+			}
+			p++;
+		}
+		js->pos = p - js->buf;
+		if (p == end) {
+			if (!js->eof) {
+				if (refill(js, js->pos) == -1)
+					return -1;
+				continue;
+			}
+			switch (js->ostate) {
+			case O_START:
+			case O_TAIL:
+			case O_SEQ:
+				js->ostate = O_DONE;
+				return 0;
+			case O_AFIRST:
+			case O_ACOMMA:
+				seterr(js, js->line, colof(js, js->pos), 0,
+				    "unexpected end of input, expected an "
+				    "object");
+				return -1;
+			default:
+				seterr(js, js->line, colof(js, js->pos), 0,
+				    "unexpected end of input, expected ',' or "
+				    "']' after record");
+				return -1;
+			}
+		}
+
+		c = *p;
+		switch (js->ostate) {
+		case O_START:
+			if (c == '[') {
+				js->array = 1;
+				js->ostate = O_AFIRST;
+				js->pos++;
+				continue;
+			}
+			if (c == '{')
+				break;
+			seterr(js, js->line, colof(js, js->pos), 0,
+			    "expected an array of objects or a sequence of "
+			    "objects, found %s", found(fb, sizeof(fb), p, end));
+			return -1;
+		case O_AFIRST:
+			if (c == ']') {
+				js->ostate = O_TAIL;
+				js->pos++;
+				continue;
+			}
+			/* FALLTHROUGH */
+		case O_ACOMMA:
+			if (c == '{')
+				break;
+			if (c == ']' && js->ostate == O_ACOMMA) {
+				seterr(js, js->comma_line,
+				    js->comma_off - js->comma_ls + 1, 0,
+				    "trailing comma");
+				return -1;
+			}
+			seterr(js, js->line, colof(js, js->pos), js->nrec + 1,
+			    "expected an object, found %s",
+			    found(fb, sizeof(fb), p, end));
+			return -1;
+		case O_ANEXT:
+			if (c == ',') {
+				js->comma_line = js->line;
+				js->comma_ls = js->ls;
+				js->comma_off = js->base + js->pos;
+				js->ostate = O_ACOMMA;
+				js->pos++;
+				continue;
+			}
+			if (c == ']') {
+				js->ostate = O_TAIL;
+				js->pos++;
+				continue;
+			}
+			seterr(js, js->line, colof(js, js->pos), 0,
+			    "expected ',' or ']' after record, found %s",
+			    found(fb, sizeof(fb), p, end));
+			return -1;
+		case O_TAIL:
+			seterr(js, js->line, colof(js, js->pos), 0,
+			    "expected end of input after ']', found %s",
+			    found(fb, sizeof(fb), p, end));
+			return -1;
+		case O_SEQ:
+			if (c == '{')
+				break;
+			seterr(js, js->line, colof(js, js->pos), js->nrec + 1,
+			    "expected an object, found %s",
+			    found(fb, sizeof(fb), p, end));
+			return -1;
+		default:
+			abort();
+		}
+
+		/* A record starts here. */
+		js->nrec++;
+		js->rec = js->pos;
+		js->rec_line = js->line;
+		js->rec_col = colof(js, js->pos);
+		js->sstate = S_VALUE;
+		js->depth = 0;
+		js->ostate = O_RECORD;
+	}
+}
+
+/*
+ * Scan the record from the saved state on.  Returns 1 when it is complete
+ * (js->pos just after it), 0 when more input is needed (the state saved to
+ * resume), -1 on an error (set).
+ */
+static int
+scan(struct jstream *js)
+{
+	unsigned char *const buf = js->buf;
+	unsigned char *const stack = js->stack;
+	const unsigned char *p = buf + js->pos;
+	const unsigned char *const end = buf + js->end;
+	const unsigned char *tok = p, *resume = p, *errp = p;
+	const uint64_t base = js->base;
+	uint64_t line = js->line, ls = js->ls;
+	unsigned depth = js->depth;
+	unsigned c, u, v;
+	const char *lit = "";
+	size_t n = 0, i;
+	enum sstate st = S_VALUE;
+	int key;
+	char fb[32];
+
+#define SKIPWS() do {							\
+	while (ISWS(*p)) {						\
+		if (*p == '\n') {					\
+			line++;						\
+			ls = base + (p - buf) + 1;			\
+		}							\
+		p++;							\
+	}								\
+} while (0)
+#define NEED(s, at)	do { st = (s); resume = (at); goto need; } while (0)
+#define FAIL(at, ...) do {						\
+	errp = (at);							\
+	snprintf(js->err.msg, sizeof(js->err.msg), __VA_ARGS__);	\
+	goto fail;							\
+} while (0)
+#define FOUND()		found(fb, sizeof(fb), p, end)
+#define COMMA() do {							\
+	js->comma_line = line;						\
+	js->comma_ls = ls;						\
+	js->comma_off = base + (p - buf);				\
+} while (0)
+
+	key = 0;
+	switch (js->sstate) {
+	case S_VALUE:
+		goto value;
+	case S_OBJ_FIRST:
+		goto obj_first;
+	case S_ARR_FIRST:
+		goto arr_first;
+	case S_KEY:
+		goto key_next;
+	case S_ELEM:
+		goto elem_next;
+	case S_COLON:
+		goto colon;
+	case S_AFTER:
+		goto after;
+	case S_STR_KEY:
+		key = 1;
+		goto string;
+	case S_STR_VAL:
+		goto string;
+	}
+
+value:
+	SKIPWS();
+	tok = p;
+	switch (*p) {
+	case '{':
+		if (depth == A0_MAX_DEPTH)
+			FAIL(p, "nesting deeper than %d", A0_MAX_DEPTH);
+		stack[depth++] = 1;
+		p++;
+		goto obj_first;
+	case '[':
+		if (depth == A0_MAX_DEPTH)
+			FAIL(p, "nesting deeper than %d", A0_MAX_DEPTH);
+		stack[depth++] = 0;
+		p++;
+		goto arr_first;
+	case '"':
+		p++;
+		goto string;
+	case 't':
+		lit = "true";
+		n = 4;
+		goto literal;
+	case 'f':
+		lit = "false";
+		n = 5;
+		goto literal;
+	case 'n':
+		lit = "null";
+		n = 4;
+		goto literal;
+	case '-': case '0': case '1': case '2': case '3': case '4':
+	case '5': case '6': case '7': case '8': case '9':
+		goto number;
+	default:
+		if (p == end)
+			NEED(S_VALUE, p);
+		if (*p >= 0x80)
+			FAIL(p, "expected a value, found byte 0x%02X "
+			    "(non-ASCII outside a string)", *p);
+		FAIL(p, "expected a value, found %s", FOUND());
+	}
+
+obj_first:
+	SKIPWS();
+	if (*p == '"') {
+		p++;
+		key = 1;
+		goto string;
+	}
+	if (*p == '}') {
+		p++;
+		depth--;
+		goto after;
+	}
+	if (p == end)
+		NEED(S_OBJ_FIRST, p);
+	FAIL(p, "expected a string key or '}', found %s", FOUND());
+
+arr_first:
+	SKIPWS();
+	if (*p == ']') {
+		p++;
+		depth--;
+		goto after;
+	}
+	if (p == end)
+		NEED(S_ARR_FIRST, p);
+	goto value;
+
+key_next:
+	SKIPWS();
+	if (*p == '"') {
+		p++;
+		key = 1;
+		goto string;
+	}
+	if (p == end)
+		NEED(S_KEY, p);
+	if (*p == '}') {
+		errp = NULL;
+		snprintf(js->err.msg, sizeof(js->err.msg), "trailing comma");
+		goto fail;
+	}
+	FAIL(p, "expected a string key, found %s", FOUND());
+
+elem_next:
+	SKIPWS();
+	if (p == end)
+		NEED(S_ELEM, p);
+	if (*p == ']') {
+		errp = NULL;
+		snprintf(js->err.msg, sizeof(js->err.msg), "trailing comma");
+		goto fail;
+	}
+	goto value;
+
+colon:
+	SKIPWS();
+	if (*p == ':') {
+		p++;
+		goto value;
+	}
+	if (p == end)
+		NEED(S_COLON, p);
+	FAIL(p, "expected ':' after key, found %s", FOUND());
+
+after:
+	if (depth == 0) {
+		js->pos = p - buf;
+		js->line = line;
+		js->ls = ls;
+		js->depth = 0;
+		return 1;
+	}
+	SKIPWS();
+	if (stack[depth - 1]) {
+		if (*p == ',') {
+			COMMA();
+			p++;
+			goto key_next;
+		}
+		if (*p == '}') {
+			p++;
+			depth--;
+			goto after;
+		}
+		if (p == end)
+			NEED(S_AFTER, p);
+		FAIL(p, "expected ',' or '}' after object member, found %s",
+		    FOUND());
+	} else {
+		if (*p == ',') {
+			COMMA();
+			p++;
+			goto elem_next;
+		}
+		if (*p == ']') {
+			p++;
+			depth--;
+			goto after;
+		}
+		if (p == end)
+			NEED(S_AFTER, p);
+		FAIL(p, "expected ',' or ']' after array element, found %s",
+		    FOUND());
+	}
+
+literal:
+	for (i = 0; i < n; i++) {
+		if (p[i] != (unsigned char)lit[i]) {
+			if (p + i == end)
+				NEED(S_VALUE, tok);
+			FAIL(p + i, "invalid literal, expected %s", lit);
+		}
+	}
+	p += n;
+	goto after;
+
+number:
+	if (*p == '-')
+		p++;
+	if (*p == '0') {
+		p++;
+		if (ISDIGIT(*p))
+			FAIL(p, "leading zero in number");
+	} else if (ISDIGIT(*p)) {
+		do
+			p++;
+		while (ISDIGIT(*p));
+	} else {
+		if (p == end)
+			NEED(S_VALUE, tok);
+		FAIL(p, "expected a digit after '-', found %s", FOUND());
+	}
+	if (*p == '.') {
+		p++;
+		if (!ISDIGIT(*p)) {
+			if (p == end)
+				NEED(S_VALUE, tok);
+			FAIL(p, "expected a digit after '.' in number, "
+			    "found %s", FOUND());
+		}
+		do
+			p++;
+		while (ISDIGIT(*p));
+	}
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '+' || *p == '-')
+			p++;
+		if (!ISDIGIT(*p)) {
+			if (p == end)
+				NEED(S_VALUE, tok);
+			FAIL(p, "expected a digit in exponent, found %s",
+			    FOUND());
+		}
+		do
+			p++;
+		while (ISDIGIT(*p));
+	}
+	if (p == end)
+		NEED(S_VALUE, tok);
+	goto after;
+
+string:
+	/* p is inside the string body, after the opening quote. */
+	for (;;) {
+		p = strskip(p);
+		c = *p;
+		if (c == '"') {
+			p++;
+			if (key) {
+				key = 0;
+				goto colon;
+			}
+			goto after;
+		}
+		if (c == '\\') {
+			c = p[1];
+			switch (c) {
+			case '"': case '\\': case '/': case 'b':
+			case 'f': case 'n': case 'r': case 't':
+				p += 2;
+				continue;
+			case 'u':
+				break;
+			default:
+				if (p + 1 == end)
+					NEED(key ? S_STR_KEY : S_STR_VAL, p);
+				if (c > ' ' && c < 0x7f)
+					FAIL(p, "invalid escape \\%c in string",
+					    c);
+				FAIL(p, "invalid escape in string: byte "
+				    "0x%02X after \\", c);
+			}
+			for (u = 0, i = 2; i < 6; i++) {
+				if ((v = hexv[p[i]]) == 0) {
+					if (p + i == end)
+						NEED(key ? S_STR_KEY :
+						    S_STR_VAL, p);
+					FAIL(p + i, "invalid \\u escape in "
+					    "string: expected 4 hex digits, "
+					    "found %s",
+					    found(fb, sizeof(fb), p + i, end));
+				}
+				u = u << 4 | (v - 1);
+			}
+			if (u >= 0xdc00 && u <= 0xdfff)
+				FAIL(p, "lone surrogate \\u%04X in string", u);
+			if (u >= 0xd800 && u <= 0xdbff) {
+				/* A high surrogate needs a low one next. */
+				for (v = 0, i = 6; i < 12; i++) {
+					c = p[i];
+					if (i == 6 ? c != '\\' : i == 7 ?
+					    c != 'u' : hexv[c] == 0) {
+						if (p + i == end)
+							NEED(key ? S_STR_KEY :
+							    S_STR_VAL, p);
+						break;
+					}
+					if (i >= 8)
+						v = v << 4 | (hexv[c] - 1);
+				}
+				if (i < 12 || v < 0xdc00 || v > 0xdfff)
+					FAIL(p, "lone surrogate \\u%04X in "
+					    "string", u);
+				p += 12;
+				continue;
+			}
+			p += 6;
+			continue;
+		}
+		if (c >= 0x80) {
+			/*
+			 * One UTF-8 sequence: the second byte's range
+			 * depends on the first (no overlongs, no UTF-16
+			 * surrogates, nothing past U+10FFFF).
+			 */
+			unsigned lo = 0x80, hi = 0xbf;
+
+			if (c < 0xc2 || c > 0xf4)
+				FAIL(p, "invalid UTF-8 byte 0x%02X", c);
+			n = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+			if (c == 0xe0)
+				lo = 0xa0;
+			else if (c == 0xed)
+				hi = 0x9f;
+			else if (c == 0xf0)
+				lo = 0x90;
+			else if (c == 0xf4)
+				hi = 0x8f;
+			if (p[1] < lo || p[1] > hi)
+				i = 1;
+			else if (n > 2 && (p[2] & 0xc0) != 0x80)
+				i = 2;
+			else if (n > 3 && (p[3] & 0xc0) != 0x80)
+				i = 3;
+			else {
+				p += n;
+				continue;
+			}
+			if (p + i == end)
+				NEED(key ? S_STR_KEY : S_STR_VAL, p);
+			FAIL(p, "invalid UTF-8 sequence: byte 0x%02X after "
+			    "0x%02X", p[i], c);
+		}
+		/* A control character, or the end of the buffered input. */
+		if (p == end)
+			NEED(key ? S_STR_KEY : S_STR_VAL, p);
+		FAIL(p, "unescaped control character 0x%02X in string", c);
+	}
+
+need:
+	js->pos = resume - buf;
+	js->sstate = st;
+	js->line = line;
+	js->ls = ls;
+	js->depth = depth;
+	return 0;
+
+fail:
+	js->err.sys = 0;
+	js->err.num = js->nrec;
+	if (errp == NULL) {
+		/* A trailing comma: point at the comma. */
+		js->err.line = js->comma_line;
+		js->err.col = js->comma_off - js->comma_ls + 1;
+	} else {
+		js->err.line = line;
+		js->err.col = base + (errp - buf) - ls + 1;
+	}
+	js->ostate = O_ERROR;
+	return -1;
+#undef SKIPWS
+#undef NEED
+#undef FAIL
+#undef FOUND
+#undef COMMA
+}
+
+/*
+ * Copy a valid JSON text without the whitespace between tokens.  String
+ * bodies are found with memchr and copied whole; a quote preceded by an
+ * odd number of backslashes is inside the string.  in and out may be
+ * the same buffer.
+ */
+size_t
+json_compact(const char *in, size_t len, char *out)
+{
+	const char *p = in, *end = in + len, *q, *b;
+	char *o = out;
+	size_t n;
+
+	while (p < end) {
+		if (*p == '"') {
+			q = p + 1;
+			for (;;) {
+				q = memchr(q, '"', end - q);
+				if (q == NULL) {
+					q = end;
+					break;
+				}
+				for (b = q; b - 1 > p && b[-1] == '\\'; b--)
+					continue;
+				q++;
+				if ((q - 1 - b) % 2 == 0)
+					break;
+			}
+			n = q - p;
+			memmove(o, p, n);
+			o += n;
+			p = q;
+		} else if (ISWS((unsigned char)*p))
+			p++;
+		else
+			*o++ = *p++;
+	}
+	return o - out;
+}

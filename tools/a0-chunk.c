@@ -1,8 +1,279 @@
-/* placeholder until written */
+/*
+ * a0-chunk: split a stream of user records into files of at most -b bytes
+ * (and -n records), each a JSON array of whole records in input order,
+ * small enough for one Auth0 import job.  A file appears under its final
+ * name only once complete, and its path is printed only then.
+ */
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
-int
-main(void)
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "a0.h"
+
+/* The smallest chunk holds one empty record: "[{}]\n". */
+#define MIN_CHUNK	5
+#define MAX_CHUNK	(1024LL * 1024 * 1024)
+
+static int zflag, kflag;
+static long long bflag = A0_CHUNK_MAX;
+static long long nflag;			/* 0: no limit */
+static const char *dflag, *pflag = "chunk-";
+
+/* Where chunk files go: "DIR/PREFIX", and the path being written. */
+static char *base, *path;
+static size_t pathsz;
+static unsigned long long nchunks;
+
+static void __attribute__((noreturn))
+usage(FILE *fp, int status)
 {
-	fputs("not built yet\n", stderr);
-	return 3;
+	fputs("usage: a0-chunk [-0k] [-b bytes] [-n count] [-d dir] "
+	    "[-p prefix] [file]\n", fp);
+	exit(status);
+}
+
+/* Create the -d directory when it is missing (mode 0700: chunks hold
+ * users); an existing one is used as it is. */
+static void
+make_dir(void)
+{
+	struct stat st;
+
+	if (dflag == NULL || stat(dflag, &st) == 0)
+		return;
+	if (mkdir(dflag, 0700) == -1 && errno != EEXIST)
+		err(A0_EXIT_IO, "%s", dflag);
+}
+
+/*
+ * Write buf[0..len) as the next chunk file: under a temporary name, then
+ * renamed.  Signals that end the program are held meanwhile, so that no
+ * temporary file is left behind; the path is printed once the file has
+ * its final name.
+ */
+static void
+emit(const char *buf, size_t len)
+{
+	sigset_t set, oset;
+	char *tmp;
+	int fd, save;
+
+	if (nchunks++ == 0)
+		make_dir();
+	snprintf(path, pathsz, "%s%06llu.json", base, nchunks);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, &oset);
+	if ((fd = a0_tmpfile(path, &tmp)) == -1)
+		err(A0_EXIT_IO, "%s", path);
+	if (a0_write_all(fd, buf, len) == -1) {
+		save = errno;
+		close(fd);
+		unlink(tmp);
+		errno = save;
+		err(A0_EXIT_IO, "%s", path);
+	}
+	/*
+	 * Renamed without fsync: a chunk is derived data that a rerun
+	 * writes again byte for byte, and a flush per chunk would cost
+	 * more than all the rest of the work (see CAVEATS in the manual).
+	 */
+	if (close(fd) == -1 || rename(tmp, path) == -1) {
+		save = errno;
+		unlink(tmp);
+		errno = save;
+		err(A0_EXIT_IO, "%s", path);
+	}
+	free(tmp);
+	sigprocmask(SIG_SETMASK, &oset, NULL);
+	fputs(path, stdout);
+	putchar(zflag ? '\0' : '\n');
+	if (a0_flush_stdout() == -1)
+		err(A0_EXIT_IO, "stdout");
+}
+
+/* Close the chunk buf[0..pos) with "]\n" and write it; buf[pos] and
+ * buf[pos + 1] are put back as they were. */
+static void
+close_chunk(char *buf, size_t pos)
+{
+	char save[2];
+
+	memcpy(save, buf + pos, 2);
+	memcpy(buf + pos, "]\n", 2);
+	emit(buf, pos + 2);
+	memcpy(buf + pos, save, 2);
+}
+
+/* Report the reader's error on fname and exit. */
+static void __attribute__((noreturn))
+input_error(const struct jstream *js, const char *fname)
+{
+	const struct jerror *e = jstream_error(js);
+
+	if (e->sys != 0) {
+		errno = e->sys;
+		err(A0_EXIT_IO, "%s", fname);
+	}
+	if (e->num > 0 && strncmp(e->msg, "record ", 7) != 0)
+		errx(A0_EXIT_IO, "%s:%llu:%llu: record %llu: %s", fname,
+		    (unsigned long long)e->line, (unsigned long long)e->col,
+		    (unsigned long long)e->num, e->msg);
+	errx(A0_EXIT_IO, "%s:%llu:%llu: %s", fname,
+	    (unsigned long long)e->line, (unsigned long long)e->col, e->msg);
+}
+
+/*
+ * Pack the records of fd into chunks, greedily.  buf holds the chunk
+ * being built, "[" rec "," rec ...; each record is copied (compacted
+ * unless -k) just behind it, and when it does not fit the chunk is
+ * written and the record moved to the front of the next one.  The reader
+ * refuses a record that could not fit even alone, so memory is one chunk
+ * plus one record, whatever the input.
+ */
+static void
+chunk(int fd, const char *fname)
+{
+	struct jstream *js;
+	struct jrecord rec;
+	size_t limit = (size_t)bflag, maxrec = limit - 3;
+	size_t pos, off, len;
+	long long n = 0;
+	char *buf;
+	int r;
+
+	js = jstream_open(fd, maxrec);
+	buf = xmalloc(limit + maxrec);
+	buf[0] = '[';
+	pos = 1;
+	while ((r = jstream_next(js, &rec)) == 1) {
+		if (n > 0 && n == nflag) {
+			close_chunk(buf, pos);
+			pos = 1;
+			n = 0;
+		}
+		off = pos + (n > 0);
+		if (rec.len > maxrec)
+			errx(A0_EXIT_IO, "%s:%llu:%llu: record %llu is longer "
+			    "than %zu bytes", fname,
+			    (unsigned long long)rec.line,
+			    (unsigned long long)rec.col,
+			    (unsigned long long)rec.num, maxrec);
+		if (kflag) {
+			memcpy(buf + off, rec.buf, rec.len);
+			len = rec.len;
+		} else
+			len = json_compact(rec.buf, rec.len, buf + off);
+		if (n > 0 && off + len + 2 > limit) {
+			close_chunk(buf, pos);
+			memmove(buf + 1, buf + off, len);
+			off = 1;
+			n = 0;
+		}
+		if (n > 0)
+			buf[pos] = ',';
+		pos = off + len;
+		n++;
+	}
+	if (r == -1)
+		input_error(js, fname);
+	if (n > 0)
+		close_chunk(buf, pos);
+	jstream_close(js);
+	free(buf);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "null",	no_argument,		NULL, '0' },
+		{ "keep",	no_argument,		NULL, 'k' },
+		{ "bytes",	required_argument,	NULL, 'b' },
+		{ "count",	required_argument,	NULL, 'n' },
+		{ "directory",	required_argument,	NULL, 'd' },
+		{ "prefix",	required_argument,	NULL, 'p' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ "version",	no_argument,		NULL, 'V' },
+		{ NULL,		0,			NULL, 0 }
+	};
+	const char *fname = "-", *errstr;
+	struct stat st;
+	size_t n;
+	int ch, fd = STDIN_FILENO;
+
+	signal(SIGPIPE, SIG_DFL);
+	while ((ch = getopt_long(argc, argv, "0kb:n:d:p:hV", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case '0':
+			zflag = 1;
+			break;
+		case 'k':
+			kflag = 1;
+			break;
+		case 'b':
+			if (a0_parse_num(optarg, MIN_CHUNK, MAX_CHUNK, 1, &bflag,
+			    &errstr) == -1) {
+				warnx("-b %s: %s", optarg, errstr);
+				usage(stderr, A0_EXIT_USAGE);
+			}
+			break;
+		case 'n':
+			if (a0_parse_num(optarg, 1, 0x7fffffffffffffffLL, 1,
+			    &nflag, &errstr) == -1) {
+				warnx("-n %s: %s", optarg, errstr);
+				usage(stderr, A0_EXIT_USAGE);
+			}
+			break;
+		case 'd':
+			dflag = optarg;
+			break;
+		case 'p':
+			pflag = optarg;
+			break;
+		case 'h':
+			usage(stdout, A0_EXIT_OK);
+			break;
+		case 'V':
+			puts("a0-chunk " A0_VERSION);
+			return a0_flush_stdout() == -1 ? A0_EXIT_IO : A0_EXIT_OK;
+		default:
+			usage(stderr, A0_EXIT_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc > 1 || (dflag != NULL && *dflag == '\0'))
+		usage(stderr, A0_EXIT_USAGE);
+	if (argc == 1 && strcmp(argv[0], "-") != 0) {
+		fname = argv[0];
+		if ((fd = open(fname, O_RDONLY)) == -1)
+			err(A0_EXIT_IO, "%s", fname);
+	}
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		err(A0_EXIT_IO, "%s", fname);
+	}
+
+	n = (dflag ? strlen(dflag) + 1 : 0) + strlen(pflag);
+	base = xmalloc(n + 1);
+	snprintf(base, n + 1, "%s%s%s", dflag ? dflag : "",
+	    dflag && dflag[strlen(dflag) - 1] != '/' ? "/" : "", pflag);
+	pathsz = n + sizeof("18446744073709551615.json");
+	path = xmalloc(pathsz);
+
+	chunk(fd, fname);
+	if (a0_flush_stdout() == -1)
+		err(A0_EXIT_IO, "stdout");
+	return A0_EXIT_OK;
 }

@@ -1,0 +1,290 @@
+#!/bin/sh
+# a0-import: the flags, prompts, messages and exit statuses of
+# `auth0 users import`, each example of its usage page, and what it does
+# beyond it (any size, job results), against the emulator.
+. "${0%/*}/lib.sh"
+
+C=Username-Password-Authentication
+V=$(sed -n 's/^#define A0_VERSION.*"\(.*\)"/\1/p' "$TOP/common/a0.h")
+
+cat > "$T/usage" <<'EOF'
+usage: a0-import [-c name] [-t template | -u users] [--upsert[=bool]]
+	[--email-results[=bool]] [--no-input] [--tenant domain] [--debug]
+	[--no-color]
+EOF
+echo "a0-import $V" > "$T/version"
+: > "$T/none"
+
+# Usage errors come before any credential is looked at.
+check "-h prints the usage"          0 '' "$T/usage" '' a0-import -h
+check "--help prints the usage"      0 '' "$T/usage" '' a0-import --help
+check "-V prints the version"        0 '' "$T/version" '' a0-import -V
+check "--version prints the version" 0 '' "$T/version" '' a0-import --version
+check "-t with -u: cobra's message"  2 '' '' \
+    'a0-import: if any flags in the group \[template users\] are set none of the others can be; \[template users\] were set' \
+    a0-import -c "$C" -t basic -u '[]'
+check "unknown flag"                 2 '' '' 'a0-import: unknown flag: --bogus$' \
+    a0-import --bogus
+check "unknown shorthand flag"       2 '' '' "unknown shorthand flag: 'x' in -x" \
+    a0-import -x
+check "-c without its argument"      2 '' '' "flag needs an argument: 'c' in -c" \
+    a0-import -c
+check "--users without its argument" 2 '' '' 'flag needs an argument: --users' \
+    a0-import --users
+check "--upsert=maybe"               2 '' '' \
+    'invalid argument "maybe" for "--upsert" flag' a0-import -c "$C" --upsert=maybe
+check "--email-results=2"            2 '' '' \
+    'invalid argument "2" for "--email-results" flag' \
+    a0-import -c "$C" --email-results=2
+check "an argument"                  2 '' '' 'unknown command "users.json"' \
+    a0-import -c "$C" users.json
+check "empty connection name"        2 '' '' 'Name cannot be empty' \
+    a0-import -c '' -u '[]'
+check "no -c without a terminal"     2 '' '' \
+    'required flag\(s\) "connection-name" not set' a0-import -u '[]'
+check "--no-input without -c names the flag" 2 '' '' \
+    'required flag\(s\) "connection-name" not set \(--no-input\)' \
+    a0-import --no-input -u '[]'
+check "no credentials"               2 '' '' 'a0-import: no tenant: set AUTH0_DOMAIN' \
+    a0-import -c "$C" -u '[]'
+check "no client secret"             2 '' '' 'a0-import: missing credentials' \
+    env AUTH0_DOMAIN=example.auth0.com AUTH0_CLIENT_ID=x a0-import -c "$C" -u '[]'
+check "plain HTTP to a remote host"  2 '' '' 'plain HTTP is refused' \
+    env AUTH0_API_TOKEN=x a0-import -c "$C" --tenant http://example.com -u '[]'
+
+emu_start --job-seconds 0.2 || skip_all "emulator did not start"
+
+# users N PREFIX: N distinct users as a JSON array, one per line.
+users() {
+	i=0
+	printf '['
+	while [ $i -lt "$1" ]; do
+		i=$((i + 1))
+		[ $i -eq 1 ] || printf ','
+		printf '\n{"email":"%s%d@example.com","email_verified":true}' "$2" $i
+	done
+	printf '\n]\n'
+}
+users 3 u > "$T/users.json"
+reset() { curl -sS -X POST "$EMU_URL/__emulator/reset" > /dev/null; }
+# count: the number of users the tenant holds.
+count() { emu_get /__emulator/users | grep -o '"email":' | wc -l | tr -d ' '; }
+imports() {
+	i_n=$(emu_get /__emulator/stats |
+	    sed -n 's/.*"POST \/api\/v2\/jobs\/users-imports": *\([0-9]*\).*/\1/p')
+	echo "${i_n:-0}"
+}
+is() { [ "$1" = "$2" ] || { echo "#   got '$1', want '$2'"; return 1; }; }
+
+JOB="Job with ID 'job_[A-Za-z0-9]+' successfully started\."
+DONE="Job 'job_[A-Za-z0-9]+' completed: 3 inserted, 0 updated, 0 failed, 3 total\."
+UPD="Job 'job_[A-Za-z0-9]+' completed: 0 inserted, 3 updated, 0 failed, 3 total\."
+SUM="imported 3 of 3 users in 1 job: 3 inserted, 0 updated, 0 failed"
+
+# The examples of auth0-cli's usage page (the interactive ones below).
+reset
+check "--connection-name --users '[]'" 0 '' '' 'Nothing to import' \
+    a0-import --connection-name "$C" --users "[]"
+ok "... sends no job" is "$(imports)" 0
+check "--connection-name --users \"\$(cat users.json)\"" 0 '' '' "$JOB" \
+    a0-import --connection-name "$C" --users "$(cat "$T/users.json")"
+grep -Eq "$DONE" "$T/err" && grep -q "$SUM" "$T/err" &&
+    grep -q '=== 127.0.0.1:[0-9]* started user import job' "$T/err"
+ok "... shows the job's result and a summary" [ $? -eq 0 ]
+ok "... says the results will be emailed" \
+    grep -q 'Results of your user import job will be sent to your email' "$T/err"
+ok "... the tenant has the 3 users" is "$(count)" 3
+reset
+check "cat users.json | --connection-name" 0 "$T/users.json" '' "$DONE" \
+    a0-import --connection-name "$C"
+reset
+check "-c --template \"Basic Example\"" 0 '' '' \
+    "Job '.*' completed: 1 inserted" a0-import -c "$C" --template "Basic Example"
+emu_get /__emulator/users > "$T/u"
+ok "... imports john.doe@contoso.com" grep -q john.doe@contoso.com "$T/u"
+reset
+check "the users, to update next" 0 '' '' "$DONE" \
+    a0-import -c "$C" -u "$(cat "$T/users.json")"
+check "--users --upsert --email-results" 0 '' '' "$UPD" \
+    a0-import -c "$C" --users "$(cat "$T/users.json")" --upsert --email-results
+check "--users --upsert --email-results --no-input" 0 '' '' "$UPD" \
+    a0-import -c "$C" --users "$(cat "$T/users.json")" --upsert --email-results \
+    --no-input
+check "cat | --upsert --email-results --no-input" 0 "$T/users.json" '' "$UPD" \
+    a0-import -c "$C" --upsert --email-results --no-input
+check "-u --upsert --email-results" 0 '' '' "$UPD" \
+    a0-import -c "$C" -u "$(cat "$T/users.json")" --upsert --email-results
+check "cat | --upsert --email-results" 0 "$T/users.json" '' "$UPD" \
+    a0-import -c "$C" --upsert --email-results
+reset
+check "-t \"Basic Example\" --upsert --email-results" 0 '' '' \
+    "Job '.*' completed: 1 inserted" \
+    a0-import -c "$C" -t "Basic Example" --upsert --email-results
+check "-t \"Basic Example\" --upsert=false --email-results=false: a duplicate" \
+    1 '' '' 'Failed: john.doe@contoso.com: DUPLICATED_USER' \
+    a0-import -c "$C" -t "Basic Example" --upsert=false --email-results=false
+ok "... no email with --email-results=false" \
+    sh -c '! grep -q "sent to your email" "$1"' sh "$T/err"
+ok "... the summary counts the failure" \
+    grep -q 'imported 0 of 1 users in 1 job: 0 inserted, 0 updated, 1 failed' "$T/err"
+ok "... no colour without a terminal" \
+    sh -c '! grep -q "$(printf "\033")" "$1"' sh "$T/err"
+
+# auth0-cli's integration tests, and the empty inputs.
+reset
+echo "[]" > "$T/empty.json"
+check 'echo "[]" | --email-results=false --no-input' 0 "$T/empty.json" '' \
+    'Nothing to import' \
+    a0-import -c "$C" --email-results=false --no-input
+check '--users "[]" --email-results=false --no-input' 0 '' '' 'Nothing to import' \
+    a0-import -c "$C" --users "[]" --email-results=false --no-input
+check "an empty stdin" 0 "$T/none" '' 'Nothing to import' a0-import -c "$C"
+ok "... no job was sent" is "$(imports)" 0
+
+# Input sources: stdin that holds something wins over -t, as in auth0-cli;
+# -t works without a terminal; NDJSON.
+reset
+check "piped stdin wins over -t" 0 "$T/users.json" '' "$DONE" \
+    a0-import -c "$C" -t basic
+check "-t with an empty stdin" 0 "$T/none" '' "completed: 1 inserted" \
+    a0-import -c "$C" -t mfa-factors-example
+sed -n 's/^,\{0,1\}\({.*}\)$/\1/p' "$T/users.json" | sed 's/u\([0-9]\)@/n\1@/' \
+    > "$T/users.ndjson"
+check "NDJSON on stdin" 0 "$T/users.ndjson" '' "$DONE" a0-import -c "$C"
+check "unknown template" 2 '' '' 'a0-template' a0-import -c "$C" -t nosuch
+
+# Statuses.
+cp "$TOP/examples/users.json" "$T/features.json"
+reset
+check "rejected records: exit 1, each reported" 1 "$T/features.json" '' \
+    'record 11: /custom_password_hash/hash/encoding: ENUM_MISMATCH' \
+    a0-import -c "$C" --email-results=false
+grep -q 'record 12: /email: DUPLICATED_USER' "$T/err" &&
+    grep -q 'imported 11 of 13 users in 1 job: 11 inserted, 0 updated, 0 failed, 2 rejected by a0-validate' "$T/err"
+ok "... the duplicate too, and the summary counts both" [ $? -eq 0 ]
+check "malformed JSON: exit 3" 3 '' '' '.' \
+    a0-import -c "$C" -u '[{"email":"a@example.com"},{"email":'
+check "unknown connection: exit 4 with Auth0's message" 4 "$T/users.json" '' \
+    'Connection not found|connection' a0-import -c No-Such-Connection
+check "bad client secret: exit 4" 4 "$T/users.json" '' '.' \
+    env AUTH0_CLIENT_SECRET=wrong a0-import -c "$C"
+
+# Size: 5 MB on stdin, in several jobs; nothing left in TMPDIR.
+reset
+a0-template -n 17000 basic > "$T/big.json"
+ok "the big input is over 5 MB" [ "$(wc -c < "$T/big.json")" -gt 5000000 ]
+mkdir "$T/tmpdir"
+check "5 MB on stdin" 0 "$T/big.json" '' \
+    'imported 17000 of 17000 users in [0-9]+ jobs: 17000 inserted' \
+    env TMPDIR="$T/tmpdir" a0-import -c "$C" --email-results=false
+ok "... in more than one job" [ "$(grep -c 'successfully started' "$T/err")" -gt 1 ]
+ok "... the tenant has them all" is "$(count)" 17000
+ok "... the private directory is gone" is "$(ls -A "$T/tmpdir")" ""
+
+# The interactive path, through a real terminal.
+if ! command -v tmux > /dev/null; then
+	skip "tmux is not installed: the interactive path is not tested"
+	done_testing
+	exit
+fi
+TMUX_SOCK=$T/tmux.sock
+tm() { tmux -S "$TMUX_SOCK" "$@"; }
+tm_stop() { [ ! -S "$TMUX_SOCK" ] || tm kill-server >> "$T/tmux.log" 2>&1; }
+trap 'tm_stop; t_cleanup' EXIT
+
+# interact ARGS...: run a0-import with ARGS in a new terminal, with $TTY_ENV
+# before it; its exit status goes to $T/tty.rc.
+interact() {
+	rm -f "$T/tty.rc"
+	{
+		echo "PATH='$PATH' AUTH0_DOMAIN='$AUTH0_DOMAIN'"
+		echo "AUTH0_CLIENT_ID='$AUTH0_CLIENT_ID'"
+		echo "AUTH0_CLIENT_SECRET='$AUTH0_CLIENT_SECRET'"
+		echo "EDITOR='$T/editor' TERM=xterm LC_ALL=C"
+		echo "export PATH AUTH0_DOMAIN AUTH0_CLIENT_ID AUTH0_CLIENT_SECRET"
+		echo "export EDITOR TERM LC_ALL"
+		echo "unset VISUAL NO_COLOR"
+		echo "${TTY_ENV:-} a0-import \"\$@\""
+		echo "echo \$? > '$T/tty.rc'"
+		echo "sleep 60"
+	} > "$T/tty.sh"
+	tm_stop
+	tm new-session -d -x 200 -y 50 sh "$T/tty.sh" "$@"
+}
+# wait_for ERE: until the terminal shows ERE (10 s at most).
+wait_for() {
+	w_i=0
+	while [ $w_i -lt 200 ]; do
+		tm capture-pane -p -e > "$T/pane" && grep -Eq -- "$1" "$T/pane" &&
+		    return 0
+		sleep 0.05
+		w_i=$((w_i + 1))
+	done
+	echo "#   the terminal never showed /$1/:"
+	sed 's/^/#   | /' "$T/pane"
+	return 1
+}
+# wait_rc N: until a0-import has exited in the terminal, with status N.
+wait_rc() {
+	w_i=0
+	while [ ! -s "$T/tty.rc" ] && [ $w_i -lt 200 ]; do
+		sleep 0.05
+		w_i=$((w_i + 1))
+	done
+	is "$(cat "$T/tty.rc")" "$1"
+}
+# The editor puts our users in place of the template it is given.
+printf '#!/bin/sh\ngrep -q "^\\[" "$1" && cp "%s" "$1"\n' "$T/users.json" \
+    > "$T/editor"
+chmod +x "$T/editor"
+ESC=$(printf '\033')
+
+reset
+interact
+ok "a0-import at a terminal: the connection menu" \
+    wait_for '1\) Username-Password-Authentication'
+tm send-keys 9 Enter
+ok "... asks again after a wrong answer" wait_for 'Please answer with a number'
+tm send-keys Enter
+ok "... then the template menu" wait_for '2\) Basic Example'
+ok "... which offers auth0-cli's four templates" \
+    grep -q '4) MFA Factors Example' "$T/pane"
+tm send-keys 2 Enter
+ok "... then, after the editor, the confirmation" \
+    wait_for 'Do you want to import these user\(s\)\? \[Y/n\]'
+tm send-keys y Enter
+ok "... then the job's result" wait_for "$SUM"
+ok "... in colour" grep -q "${ESC}\[32m" "$T/pane"
+ok "... exit 0" wait_rc 0
+ok "... the edited users were imported" is "$(count)" 3
+
+reset
+interact -c "$C" -u "$(cat "$T/users.json")"
+ok "-c -u at a terminal: the confirmation only" \
+    wait_for 'Do you want to import these user\(s\)\?'
+ok "... no menu" sh -c '! grep -q "Choose" "$1"' sh "$T/pane"
+tm send-keys n Enter
+ok "... declined: exit 0" wait_rc 0
+ok "... nothing sent" is "$(imports)" 0
+
+reset
+interact -c "$C" -t mfa
+ok "-c -t at a terminal: the editor on that template, then the confirmation" \
+    wait_for 'Do you want to import these user\(s\)\?'
+ok "... no template menu" sh -c '! grep -q "Template:" "$1"' sh "$T/pane"
+tm send-keys Enter
+ok "... yes by default" wait_for "$SUM"
+ok "... exit 0" wait_rc 0
+
+reset
+TTY_ENV="NO_COLOR=1" interact -c "$C" -t basic --no-input
+ok "--no-input at a terminal: no question" wait_for "completed: 1 inserted"
+ok "... NO_COLOR: no colour" sh -c '! grep -q "$2" "$1"' sh "$T/pane" "$ESC"
+ok "... no confirmation" sh -c '! grep -q "Do you want" "$1"' sh "$T/pane"
+ok "... exit 0" wait_rc 0
+TTY_ENV= interact --no-color -c "$C" -t basic --no-input
+ok "--no-color: no colour" wait_for "Job with ID"
+ok "... none" sh -c '! grep -q "$2" "$1"' sh "$T/pane" "$ESC"
+ok "... exit 0" wait_rc 0
+
+done_testing
