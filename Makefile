@@ -113,6 +113,50 @@ lint: all
 	$(MAKE) clean
 	$(MAKE) CC=gcc CFLAGS='-O2 -Wall -Wextra -Wpedantic -Werror' all
 
+# libFuzzer targets, built with clang from tests/fuzz/NAME.c and the
+# common/ sources compiled in (liba0.a has no sanitizers).  "make fuzz-run"
+# runs each for FUZZ_SECONDS on a scratch copy of its seed corpus and
+# fails on the first crash, leaving the input in tests/fuzz/NAME-crash-*.
+FUZZ = tests/fuzz/reader tests/fuzz/json tests/fuzz/validate \
+	tests/fuzz/http
+FUZZ_CC = clang
+FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all
+FUZZ_SRC = common/util.c common/jstream.c common/json.c common/schema.c \
+	common/dupset.c common/sha256.c common/http.c common/retry.c \
+	common/auth0.c common/journal.c
+FUZZ_SECONDS = 60
+FUZZ_FLAGS = -timeout=10 -rss_limit_mb=2048 \
+	-dict=tests/fuzz/corpus/json.dict
+
+fuzz: $(FUZZ)
+
+tests/fuzz/reader: tests/fuzz/reader.c $(FUZZ_SRC) $(HDR)
+	$(FUZZ_CC) $(A0_CFLAGS) $(FUZZ_CFLAGS) -o $@ tests/fuzz/reader.c $(FUZZ_SRC) $(A0_LIBS)
+tests/fuzz/json: tests/fuzz/json.c $(FUZZ_SRC) $(HDR)
+	$(FUZZ_CC) $(A0_CFLAGS) $(FUZZ_CFLAGS) -o $@ tests/fuzz/json.c $(FUZZ_SRC) $(A0_LIBS)
+tests/fuzz/validate: tests/fuzz/validate.c $(FUZZ_SRC) $(HDR)
+	$(FUZZ_CC) $(A0_CFLAGS) $(FUZZ_CFLAGS) -o $@ tests/fuzz/validate.c $(FUZZ_SRC) $(A0_LIBS)
+tests/fuzz/http: tests/fuzz/http.c $(FUZZ_SRC) $(HDR)
+	$(FUZZ_CC) $(A0_CFLAGS) $(FUZZ_CFLAGS) -o $@ tests/fuzz/http.c $(FUZZ_SRC) $(A0_LIBS)
+
+fuzz-run: fuzz
+	@for f in $(FUZZ); do \
+		n=`basename $$f`; \
+		d=`mktemp -d "$${TMPDIR:-/tmp}/a0-fuzz.XXXXXX"` || exit 1; \
+		echo "fuzz-run: $$n for $(FUZZ_SECONDS) s"; \
+		$$f $(FUZZ_FLAGS) -max_total_time=$(FUZZ_SECONDS) \
+		    -artifact_prefix=$$f-crash- $$d tests/fuzz/corpus/$$n \
+		    > $$d.log 2>&1; \
+		st=$$?; \
+		grep -E '^(Done|#[0-9]+.*(DONE|pulse))' $$d.log | tail -1; \
+		if [ $$st -ne 0 ]; then \
+			tail -60 $$d.log; rm -rf $$d $$d.log; \
+			echo "fuzz-run: $$n failed (exit $$st)" >&2; exit 1; \
+		fi; \
+		rm -rf $$d $$d.log; \
+	done
+
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
 	cp $(PROG) $(DESTDIR)$(BINDIR)/
@@ -126,4 +170,4 @@ uninstall:
 clean:
 	rm -f $(OBJ) common/liba0.a $(PROG) $(UNIT) bin/*.tmp
 
-.PHONY: all deps check bench demo lint install uninstall clean
+.PHONY: all deps check bench demo lint install uninstall clean fuzz fuzz-run

@@ -243,6 +243,9 @@ void		 dupset_free(struct dupset *);
  * and username). */
 uint64_t	 dupset_hash(int kind, const char *key, size_t len);
 
+/* Start loading the slot of h, so that several lookups overlap. */
+void		 dupset_prefetch(const struct dupset *, uint64_t h);
+
 /* Record number stored for hash h, or 0 if none. */
 uint32_t	 dupset_find(const struct dupset *, uint64_t h);
 
@@ -418,7 +421,7 @@ int	 a0_take_connection(const struct a0_resp *, const char *name,
 
 /* What an import request carries besides the users. */
 struct a0_import {
-	const char	*con_id;
+	const char	*con_id;	/* NULL: not yet known (for sizes) */
 	const char	*external_id;	/* "" for none */
 	int		 upsert;
 	int		 email;		/* send_completion_email */

@@ -247,23 +247,25 @@ a0_import_boundary(struct a0_import *imp)
 static void
 envelope(const struct a0_import *imp, char **pre, char **post)
 {
-	static const char cd[] = "Content-Disposition: form-data; name=";
-	const char *b = imp->boundary;
-	size_t n;
-
-	n = strlen(imp->con_id) + strlen(imp->external_id) + 5 * 40 +
-	    5 * sizeof(cd) + 128;
-	*pre = xmalloc(n);
-	snprintf(*pre, n,
+	static const char fmt[] =
 	    "--%s\r\n%s\"connection_id\"\r\n\r\n%s\r\n"
 	    "--%s\r\n%s\"upsert\"\r\n\r\n%s\r\n"
 	    "--%s\r\n%s\"external_id\"\r\n\r\n%s\r\n"
 	    "--%s\r\n%s\"send_completion_email\"\r\n\r\n%s\r\n"
 	    "--%s\r\n%s\"users\"; filename=\"users.json\"\r\n"
-	    "Content-Type: application/json\r\n\r\n",
-	    b, cd, imp->con_id, b, cd, imp->upsert ? "true" : "false",
-	    b, cd, imp->external_id, b, cd, imp->email ? "true" : "false",
-	    b, cd);
+	    "Content-Type: application/json\r\n\r\n";
+	static const char cd[] = "Content-Disposition: form-data; name=";
+	const char *b = imp->boundary, *con;
+	int n;
+
+	/* Before the connection is looked up: an id of the same length. */
+	con = imp->con_id ? imp->con_id : "con_XXXXXXXXXXXXXXXX";
+#define ARGS	b, cd, con, b, cd, imp->upsert ? "true" : "false", \
+	b, cd, imp->external_id, b, cd, imp->email ? "true" : "false", b, cd
+	n = snprintf(NULL, 0, fmt, ARGS);
+	*pre = xmalloc((size_t)n + 1);
+	snprintf(*pre, (size_t)n + 1, fmt, ARGS);
+#undef ARGS
 	*post = xmalloc(48);
 	snprintf(*post, 48, "\r\n--%s--\r\n", b);
 }

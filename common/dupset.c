@@ -10,9 +10,14 @@
 
 #include "a0.h"
 
+/* One slot, 12 bytes: a probe touches one cache line. */
+struct dslot {
+	uint32_t	 lo, hi;	/* the hash */
+	uint32_t	 rec;		/* 0: empty */
+};
+
 struct dupset {
-	uint64_t	*hash;
-	uint32_t	*rec;	/* 0: empty slot */
+	struct dslot	*slot;
 	size_t		 size;	/* a power of two */
 	size_t		 count;
 };
@@ -71,8 +76,7 @@ dupset_new(void)
 
 	ds = xcalloc(1, sizeof(*ds));
 	ds->size = DUP_MIN_SIZE;
-	ds->hash = xcalloc(ds->size, sizeof(*ds->hash));
-	ds->rec = xcalloc(ds->size, sizeof(*ds->rec));
+	ds->slot = xcalloc(ds->size, sizeof(*ds->slot));
 	return ds;
 }
 
@@ -81,19 +85,32 @@ dupset_free(struct dupset *ds)
 {
 	if (ds == NULL)
 		return;
-	free(ds->hash);
-	free(ds->rec);
+	free(ds->slot);
 	free(ds);
+}
+
+void
+dupset_prefetch(const struct dupset *ds, uint64_t h)
+{
+#if defined(__GNUC__)
+	__builtin_prefetch(&ds->slot[(size_t)(h >> 32) & (ds->size - 1)]);
+#else
+	(void)ds;
+	(void)h;
+#endif
 }
 
 uint32_t
 dupset_find(const struct dupset *ds, uint64_t h)
 {
 	size_t mask = ds->size - 1, i;
+	uint32_t lo = (uint32_t)h, hi = (uint32_t)(h >> 32);
+	const struct dslot *sl;
 
-	for (i = (size_t)h & mask; ds->rec[i] != 0; i = (i + 1) & mask)
-		if (ds->hash[i] == h)
-			return ds->rec[i];
+	for (i = (size_t)hi & mask; (sl = &ds->slot[i])->rec != 0;
+	    i = (i + 1) & mask)
+		if (sl->lo == lo && sl->hi == hi)
+			return sl->rec;
 	return 0;
 }
 
@@ -101,42 +118,40 @@ dupset_find(const struct dupset *ds, uint64_t h)
 static void
 grow(struct dupset *ds)
 {
-	uint64_t *oh = ds->hash;
-	uint32_t *orec = ds->rec;
+	struct dslot *old = ds->slot;
 	size_t osize = ds->size, mask, i, j;
 
 	ds->size *= 2;
 	mask = ds->size - 1;
-	ds->hash = xcalloc(ds->size, sizeof(*ds->hash));
-	ds->rec = xcalloc(ds->size, sizeof(*ds->rec));
+	ds->slot = xcalloc(ds->size, sizeof(*ds->slot));
 	for (i = 0; i < osize; i++) {
-		if (orec[i] == 0)
+		if (old[i].rec == 0)
 			continue;
-		for (j = (size_t)oh[i] & mask; ds->rec[j] != 0;
+		for (j = (size_t)old[i].hi & mask; ds->slot[j].rec != 0;
 		    j = (j + 1) & mask)
 			;
-		ds->hash[j] = oh[i];
-		ds->rec[j] = orec[i];
+		ds->slot[j] = old[i];
 	}
-	free(oh);
-	free(orec);
+	free(old);
 }
 
 void
 dupset_add(struct dupset *ds, uint64_t h, uint32_t rec)
 {
 	size_t mask, i;
+	uint32_t lo = (uint32_t)h, hi = (uint32_t)(h >> 32);
 
 	if (rec == 0)
 		return;
 	if ((ds->count + 1) * 4 > ds->size * 3)
 		grow(ds);
 	mask = ds->size - 1;
-	for (i = (size_t)h & mask; ds->rec[i] != 0; i = (i + 1) & mask)
-		if (ds->hash[i] == h)
+	for (i = (size_t)hi & mask; ds->slot[i].rec != 0; i = (i + 1) & mask)
+		if (ds->slot[i].lo == lo && ds->slot[i].hi == hi)
 			return;
-	ds->hash[i] = h;
-	ds->rec[i] = rec;
+	ds->slot[i].lo = lo;
+	ds->slot[i].hi = hi;
+	ds->slot[i].rec = rec;
 	ds->count++;
 }
 

@@ -206,7 +206,9 @@ json_get(const struct jdoc *d, int obj, const char *key)
 
 	if (obj < 0 || d->tok[obj].type != JT_OBJECT)
 		return -1;
-	for (i = obj + 1, k = 0; k < d->tok[obj].size; k++) {
+	/* jsmn lets a key go without a value: never step past the end. */
+	for (i = obj + 1, k = 0; k < d->tok[obj].size && i + 1 < d->ntok;
+	    k++) {
 		if (json_streq(d, i, key))
 			return i + 1;
 		i = json_skip(d, i + 1);

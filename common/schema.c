@@ -37,6 +37,10 @@ struct schema {
 	size_t			 ktsize;
 	char			*ubuf[2];	/* unescaped strings */
 	size_t			 ubufsz;
+	const char		**kp;	/* each key, unescaped */
+	size_t			*kn;
+	char			*arena;	/* where escaped keys are unescaped */
+	size_t			 arenasz, arenaused;
 	char			*ptr;		/* pointer being reported */
 	size_t			 ptrsz, ptrlen;
 	int			*chain;
@@ -71,6 +75,9 @@ schema_free(struct schema *s)
 	free(s->kt);
 	free(s->ubuf[0]);
 	free(s->ubuf[1]);
+	free(s->kp);
+	free(s->kn);
+	free(s->arena);
 	free(s->ptr);
 	free(s->chain);
 	free(s);
@@ -147,6 +154,35 @@ static int
 inset(const char *set, int c)
 {
 	return c != 0 && strchr(set, c) != NULL;
+}
+
+/* Unescape key k once, into the arena; kept for the whole record. */
+static void
+key_cache(struct schema *s, int k)
+{
+	const struct jtok *t = T(s, k);
+	const char *p = s->d->text + t->start;
+	size_t n = (size_t)(t->end - t->start);
+	int r;
+
+	s->kp[k] = p;
+	s->kn[k] = n;
+	if (memchr(p, '\\', n) == NULL)
+		return;
+	r = json_unescape(s->d, k, s->arena + s->arenaused, n + 1);
+	if (r < 0)
+		return;		/* a lone surrogate: the bytes as written */
+	s->kp[k] = s->arena + s->arenaused;
+	s->kn[k] = (size_t)r;
+	s->arenaused += (size_t)r + 1;
+}
+
+/* The unescaped bytes of key token k (cached by the first pass). */
+static const char *
+key(const struct schema *s, int k, size_t *len)
+{
+	*len = s->kn[k];
+	return s->kp[k];
 }
 
 /* JSON type of token i, as JSON Schema names it. */
@@ -234,7 +270,7 @@ ptr_build(struct schema *s, int v, const char *extra)
 		x = s->chain[n];
 		p = s->up[x];
 		if (T(s, p)->type == JT_STRING) {
-			kp = str(s, p, 1, &kn);
+			kp = key(s, p, &kn);
 			ptr_seg(s, kp, kn);
 		} else {
 			for (j = p + 1, idx = 0; j < x; j = skip(s, j))
@@ -290,7 +326,15 @@ grow_scratch(struct schema *s, const struct jdoc *d)
 		s->cap = d->ntok;
 		s->up = xrealloc(s->up, sizeof(*s->up) * (size_t)s->cap);
 		s->stk = xrealloc(s->stk, sizeof(*s->stk) * (size_t)s->cap);
+		s->kp = xrealloc(s->kp, sizeof(*s->kp) * (size_t)s->cap);
+		s->kn = xrealloc(s->kn, sizeof(*s->kn) * (size_t)s->cap);
 	}
+	need = d->len + (size_t)d->ntok + 1;
+	if (need > s->arenasz) {
+		s->arenasz = need < 4096 ? 4096 : need;
+		s->arena = xrealloc(s->arena, s->arenasz);
+	}
+	s->arenaused = 0;
 	need = d->len + 1;
 	if (need > s->ubufsz) {
 		s->ubufsz = need < 4096 ? 4096 : need;
@@ -325,13 +369,14 @@ key_once(struct schema *s, int k, size_t mask)
 	uint32_t h;
 	int obj = s->up[k], o;
 
-	p = str(s, k, 0, &n);
+	key_cache(s, k);
+	p = key(s, k, &n);
 	h = khash(p, n, obj);
 	for (i = h & mask; s->kt[i].key >= 0; i = (i + 1) & mask) {
 		o = s->kt[i].key;
 		if (s->kt[i].hash != h || s->up[o] != obj)
 			continue;
-		q = str(s, o, 1, &m);
+		q = key(s, o, &m);
 		if (m == n && memcmp(p, q, n) == 0) {
 			s->up[k + 1] = k;	/* not linked yet */
 			ERR(s, k + 1, NULL, "DUPLICATE_KEY",
@@ -483,9 +528,10 @@ members(struct schema *s, int o, const char *const *names, int n,
 	for (i = 0; i < n; i++)
 		vals[i] = -1;
 	for (k = o + 1, m = 0; m < T(s, o)->size; m++, k = skip(s, k + 1)) {
-		p = str(s, k, 0, &len);
+		p = key(s, k, &len);
 		for (i = 0; i < n; i++)
-			if (strlen(names[i]) == len &&
+			if (len > 0 && names[i][0] == p[0] &&
+			    strlen(names[i]) == len &&
 			    memcmp(names[i], p, len) == 0)
 				break;
 		if (i < n) {
@@ -1252,10 +1298,11 @@ metadata(struct schema *s, int o, int app)
 	if (app)
 		for (k = o + 1, m = 0; m < T(s, o)->size;
 		    m++, k = skip(s, k + 1)) {
-			p = str(s, k, 0, &n);
+			p = key(s, k, &n);
 			for (i = 0; i < sizeof(reserved) / sizeof(*reserved);
 			    i++)
-				if (strlen(reserved[i]) == n &&
+				if (n > 0 && reserved[i][0] == p[0] &&
+				    strlen(reserved[i]) == n &&
 				    memcmp(reserved[i], p, n) == 0)
 					ERR(s, k + 1, NULL, "RESERVED_KEY",
 					    "reserved key, not allowed in "
@@ -1264,7 +1311,7 @@ metadata(struct schema *s, int o, int app)
 	for (k = o + 1; k < end; k++) {
 		if (!is_key(s, k))
 			continue;
-		p = str(s, k, 0, &n);
+		p = key(s, k, &n);
 		if (memchr(p, '.', n) != NULL || memchr(p, '$', n) != NULL)
 			ERR(s, k + 1, NULL, "METADATA_KEY",
 			    "metadata keys must not contain '.' or '$'");

@@ -49,12 +49,20 @@ step() {
 	printf '\n%s== %s%s\n' "$bold" "$*" "$off"
 }
 
-# run COMMAND: show a shell command, run it, show a failing status.
+# run STATUS COMMAND: show a shell command, run it, show its status when
+# not 0, and count it as a failure of the demo when it is not STATUS.
+unexpected=0
 run() {
+	want=$1
+	shift
 	printf '$ %s\n' "$*"
 	eval "$*" 2>&1
 	rc=$?
 	[ "$rc" -eq 0 ] || printf '(exit status %d)\n' "$rc"
+	if [ "$rc" -ne "$want" ]; then
+		printf 'demo: that should have been exit status %d\n' "$want"
+		unexpected=$((unexpected + 1))
+	fi
 }
 
 python3 "$top/tests/emulator/a0-emulator" --job-seconds 1 \
@@ -91,27 +99,29 @@ echo "Credentials come from the environment, never from the command line:"
 echo "AUTH0_DOMAIN=$url AUTH0_CLIENT_ID=a0-emulator-client AUTH0_CLIENT_SECRET=..."
 
 step "The templates of auth0-cli, and $count synthetic users built from one"
-run "a0-template -l"
-run "a0-template -n $count basic > users-$count.json"
-run "ls -l users-$count.json | awk '{ print \$5, \"bytes:\", \$NF }'"
+run 0 "a0-template -l"
+run 0 "a0-template -n $count basic > users-$count.json"
+run 0 "ls -l users-$count.json | awk '{ print \$5, \"bytes:\", \$NF }'"
 
 step "The pipeline by hand: validate, cut into chunks, one import job per chunk"
-run "a0-validate users-$count.json | a0-chunk -d chunks |
+run 0 "a0-validate users-$count.json | a0-chunk -d chunks |
     a0-submit -c $conn --email-results=false -r failed.jsonl"
-run "ls chunks"
+run 0 "ls chunks"
 
 step "An example file with every feature, checked: one invalid record, one duplicate"
-run "a0-validate -n users.json"
+run 1 "a0-validate -r rejects.json users.json > valid.json"
+echo "The rejected records, ready to fix and import again:"
+run 0 "cat rejects.json"
 
 step "The same file as 'auth0 users import' would take it, through a0-import"
 echo "(user000042@example.com was imported above: Auth0 fails it as a duplicate)"
-run "a0-import -c $conn --email-results=false < users.json"
+run 1 "a0-import -c $conn --email-results=false < users.json"
 
 step "An Auth0 export (NDJSON) is not importable as it is..."
-run "a0-validate -n export.ndjson 2>&1 | head -3"
+run 0 "a0-validate -n export.ndjson 2>&1 | head -3"
 step "...examples/migrate-export.sh makes it so (needs jq)"
 if command -v jq > /dev/null; then
-	run "sh $top/examples/migrate-export.sh -c $conn export.ndjson"
+	run 0 "sh $top/examples/migrate-export.sh -c $conn export.ndjson"
 else
 	echo "(jq is not installed: skipped)"
 fi
@@ -120,7 +130,7 @@ step "Summary"
 curl -sS "$url/__emulator/users" > tenant-users.json &&
     curl -sS "$url/__emulator/stats" > tenant-stats.json &&
     python3 - tenant-users.json tenant-stats.json <<'EOF'
-import json, sys
+import json, re, sys
 users = json.load(open(sys.argv[1]))
 stats = json.load(open(sys.argv[2]))
 req = stats.get("requests", {})
@@ -131,6 +141,15 @@ hashed = sum(1 for u in users if u.get("custom_password_hash") or
              u.get("password_hash"))
 mfa = sum(1 for u in users if u.get("mfa_factors"))
 print("%d of them with a password hash, %d with MFA factors." % (hashed, mfa))
-print("Requests: " + ", ".join("%s %d" % (k, v) for k, v in sorted(req.items())))
+byroute = {}
+for k, v in req.items():
+    k = re.sub(r"job_[A-Za-z0-9]+", "{id}", k)
+    byroute[k] = byroute.get(k, 0) + v
+print("Requests: " + ", ".join("%s %d" % (k, v)
+                               for k, v in sorted(byroute.items())))
 EOF
 echo "Run time: $(($(date +%s) - start)) s. The emulator is stopped on exit."
+if [ "$unexpected" -ne 0 ]; then
+	echo "demo: $unexpected steps did not end as they should" >&2
+	exit 1
+fi

@@ -146,9 +146,9 @@ ok "... no job was sent" is "$(imports)" 0
 reset
 check "piped stdin wins over -t" 0 "$T/users.json" '' "$DONE" \
     a0-import -c "$C" -t basic
-check "-t with an empty stdin" 0 "$T/none" '' "completed: 1 inserted" \
-    a0-import -c "$C" -t mfa-factors-example
-sed -n 's/^,\{0,1\}\({.*}\)$/\1/p' "$T/users.json" | sed 's/u\([0-9]\)@/n\1@/' \
+check "-t with an empty stdin" 0 "$T/none" '' "completed: 4 inserted" \
+    a0-import -c "$C" -t "MFA Factors Example"
+sed -n 's/^\({.*}\),\{0,1\}$/\1/p' "$T/users.json" | sed 's/u\([0-9]\)@/n\1@/' \
     > "$T/users.ndjson"
 check "NDJSON on stdin" 0 "$T/users.ndjson" '' "$DONE" a0-import -c "$C"
 check "unknown template" 2 '' '' 'a0-template' a0-import -c "$C" -t nosuch
@@ -187,7 +187,9 @@ if ! command -v tmux > /dev/null; then
 	done_testing
 	exit
 fi
-TMUX_SOCK=$T/tmux.sock
+# One tmux server per session, on its own socket.
+tmux_n=0
+TMUX_SOCK=$T/tmux.0.sock
 tm() { tmux -S "$TMUX_SOCK" "$@"; }
 tm_stop() { [ ! -S "$TMUX_SOCK" ] || tm kill-server >> "$T/tmux.log" 2>&1; }
 trap 'tm_stop; t_cleanup' EXIT
@@ -209,6 +211,8 @@ interact() {
 		echo "sleep 60"
 	} > "$T/tty.sh"
 	tm_stop
+	tmux_n=$((tmux_n + 1))
+	TMUX_SOCK=$T/tmux.$tmux_n.sock
 	tm new-session -d -x 200 -y 50 sh "$T/tty.sh" "$@"
 }
 # wait_for ERE: until the terminal shows ERE (10 s at most).
@@ -282,6 +286,7 @@ ok "--no-input at a terminal: no question" wait_for "completed: 1 inserted"
 ok "... NO_COLOR: no colour" sh -c '! grep -q "$2" "$1"' sh "$T/pane" "$ESC"
 ok "... no confirmation" sh -c '! grep -q "Do you want" "$1"' sh "$T/pane"
 ok "... exit 0" wait_rc 0
+reset
 TTY_ENV= interact --no-color -c "$C" -t basic --no-input
 ok "--no-color: no colour" wait_for "Job with ID"
 ok "... none" sh -c '! grep -q "$2" "$1"' sh "$T/pane" "$ESC"

@@ -7,6 +7,11 @@
 prog=a0-import
 version=@VERSION@
 
+# The other a0 tools: those installed next to this one first.
+case $0 in
+*/*) PATH=${0%/*}:$PATH ;;
+esac
+
 usage() {
 	cat <<'EOF'
 usage: a0-import [-c name] [-t template | -u users] [--upsert[=bool]]
@@ -437,24 +442,31 @@ fmt='
 {
 	n = jflat($0)
 	id = get(n, "/job_id"); st = get(n, "/status"); f = get(n, "/file")
+	if (id == "null") id = ""
 	ins = get(n, "/inserted") + 0; upd = get(n, "/updated") + 0
 	fl = get(n, "/failed") + 0; tot = get(n, "/total") + 0
-	if (jobs++ == 0)
+	m = get(n, "/error"); if (m == "") m = get(n, "/details")
+	sub(/\.$/, "", m)
+	if (st == "skipped") next
+	if (heading++ == 0)
 		printf "\n%s===%s %s started user import job\n\n", faint, off, \
 		    tenant > "/dev/stderr"
-	if (id != "")
+	if (id != "") {
+		jobs++
 		printf "%sJob with ID \047%s%s%s\047 successfully started.\n", \
 		    arrow, bold, id, off > "/dev/stderr"
+	}
+	fb = f; sub(/.*\//, "", fb)
+	what = (id != "") ? "Job \047" id "\047" : "Chunk " fb
 	if (st == "completed")
-		printf "%sJob \047%s\047 completed: %d inserted, %d updated, " \
-		    "%s%d failed%s, %d total.\n", arrow, id, ins, upd, \
+		printf "%s%s completed: %d inserted, %d updated, " \
+		    "%s%d failed%s, %d total.\n", arrow, what, ins, upd, \
 		    (fl ? red : ""), fl, (fl ? off : ""), tot > "/dev/stderr"
 	else {
-		m = get(n, "/error"); if (m == "") m = get(n, "/message")
-		printf "%sJob \047%s\047 %s%s%s%s%s.\n", arrow, id, red, \
+		printf "%s%s %s%s%s%s%s.\n", arrow, what, red, \
 		    (st == "" ? "failed" : st), (m == "" ? "" : ": "), m, off \
 		    > "/dev/stderr"
-		fl += tot - ins - upd - fl
+		if (tot > ins + upd + fl) fl = tot - ins - upd
 	}
 	fflush("/dev/stderr")
 	I += ins; U += upd; F += fl; N += tot
@@ -567,9 +579,9 @@ for stage in fmt sub chk val src; do
 	done
 done
 
-read -r jobs ins upd failed total < "$tmp/totals" 2> /dev/null ||
-    jobs=0 ins=0 upd=0 failed=0 total=0
-if [ "$jobs" -eq 0 ] && [ "$rejected" -eq 0 ]; then
+jobs=0 ins=0 upd=0 failed=0 total=0
+[ ! -s "$tmp/totals" ] || read -r jobs ins upd failed total < "$tmp/totals"
+if [ "$total" -eq 0 ] && [ "$rejected" -eq 0 ]; then
 	if [ "$status" -eq 0 ]; then
 		printf '%sNothing to import: the input holds no users.\n' \
 		    "$arrow" >&2

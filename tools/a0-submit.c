@@ -27,13 +27,16 @@
 #define POLL_FIRST_MS	200.0	/* first look at a new job */
 #define POLL_MIN_MS	200.0	/* never poll one job more often */
 #define POLL_MAX_MS	30000.0	/* nor less often */
+#define POLL_LATE_MS	30.0	/* after the end a job's progress foretells */
 #define DAY		86400	/* Auth0 deletes job data after a day */
 
 /* One chunk on its way through a slot. */
 struct chunk {
 	char		*path;
 	char		 sha[65];
-	char		*body;		/* the request, NULL when following */
+	char		*users;		/* the file, until the body is made */
+	size_t		 ulen;
+	char		*body;		/* the request, made when first sent */
 	size_t		 bodylen;
 	char		*job;
 	long long	 posted;	/* epoch seconds */
@@ -43,6 +46,8 @@ struct chunk {
 	int		 resumed;	/* a job an earlier run posted */
 	long long	 earlier;	/* failures from such a post */
 	struct a0_jobinfo ji;
+	double		 tpct;		/* when percentage_done was pct */
+	long long	 pct;		/* the last percentage_done, or -1 */
 };
 
 enum step { ST_IDLE, ST_POST, ST_POLL, ST_ERRORS };
@@ -492,6 +497,7 @@ free_chunk(struct chunk *c)
 	if (c == NULL)
 		return;
 	free(c->path);
+	free(c->users);
 	free(c->body);
 	free(c->job);
 	free(c->ji.details);
@@ -637,8 +643,8 @@ prepare(const char *path)
 	}
 	if (e != NULL && e->state == A0_J_INTENT)
 		c->uncertain = e->uncertain + 1;
-	c->body = a0_import_body(&imp, buf, len, &c->bodylen);
-	free(buf);
+	c->users = buf;
+	c->ulen = len;
 	return c;
 bad:
 	warnx("%s: %s", path, why);
@@ -747,6 +753,7 @@ static void
 assign(struct slot *s, struct chunk *c)
 {
 	s->c = c;
+	c->pct = -1;
 	s->step = c->job ? ST_POLL : ST_POST;
 	s->wake = now_ms();
 	s->attempt = 0;
@@ -894,24 +901,33 @@ write_rejects(struct chunk *c, const struct a0_usererr *l, size_t n)
 
 /* When to look at a running job again. */
 static double
-poll_delay(const struct slot *s, const struct a0_resp *r)
+poll_delay(struct slot *s, const struct a0_resp *r)
 {
-	const struct a0_jobinfo *ji = &s->c->ji;
-	double el = now_ms() - s->c->t0, d, eta, win;
+	struct chunk *c = s->c;
+	const struct a0_jobinfo *ji = &c->ji;
+	double t = now_ms(), el = t - c->t0, d, eta = -1, win;
 	int n;
 
 	/* A quarter of the time so far: completion is noticed within a
 	 * quarter of the job's duration, in few requests. */
 	d = el / 4;
-	if (ji->time_left >= 0 && ji->time_left * 1000.0 < d)
-		d = ji->time_left * 1000.0;
-	if (ji->percent > 0 && ji->percent < 100) {
-		eta = el * (100 - ji->percent) / ji->percent;
-		if (eta < d)
-			d = eta;
-	}
 	if (d < POLL_MIN_MS)
 		d = POLL_MIN_MS;
+	/* Or just after the end that the job's progress foretells, when
+	 * that is not much later. */
+	if (ji->time_left > 0)
+		eta = ji->time_left * 1000.0;
+	if (ji->percent > c->pct && c->pct >= 0 && ji->percent < 100)
+		eta = (t - c->tpct) * (double)(100 - ji->percent) /
+		    (double)(ji->percent - c->pct);
+	else if (ji->percent > 0 && ji->percent < 100 && eta < 0)
+		eta = el * (double)(100 - ji->percent) / (double)ji->percent;
+	if (ji->percent >= 0 && ji->percent != c->pct) {
+		c->pct = ji->percent;
+		c->tpct = t;
+	}
+	if (eta >= 0 && eta + POLL_LATE_MS < d * 1.5)
+		d = eta + POLL_LATE_MS;
 	if (d > POLL_MAX_MS)
 		d = POLL_MAX_MS;
 	/* Leave the tenant's rate budget to others: past half of it,
@@ -992,6 +1008,12 @@ send_request(struct slot *s)
 		lookup_connection(s);
 	switch (s->step) {
 	case ST_POST:
+		if (c->body == NULL) {
+			c->body = a0_import_body(&imp, c->users, c->ulen,
+			    &c->bodylen);
+			free(c->users);
+			c->users = NULL;
+		}
 		if (journal != NULL && !c->intent) {
 			jwrite(a0_journal_intent(journal, c->sha, c->path,
 			    epoch()));
@@ -1308,8 +1330,6 @@ setup(void)
 	imp.upsert = upsert;
 	imp.email = email;
 	a0_import_boundary(&imp);
-	if (dryrun && imp.con_id == NULL)
-		imp.con_id = "con_XXXXXXXXXXXXXXXX";	/* the same length */
 	seen = dupset_new();
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
 	progress = isatty(STDERR_FILENO);

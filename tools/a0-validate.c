@@ -140,18 +140,24 @@ dups(const struct schema_ids *ids, uint64_t h[3], int *nh)
 	char msg[256], ptr[16];
 	size_t len;
 	uint32_t g;
-	int tok[3], k, f;
+	int tok[3], kind[3], i, k, f;
 
 	tok[DUP_EMAIL] = ids->email;
 	tok[DUP_USERNAME] = ids->username;
 	tok[DUP_USER_ID] = ids->user_id;
 	*nh = 0;
 	for (k = 0; k < 3; k++) {
+		kind[k] = -1;
 		if (tok[k] < 0)
 			continue;
 		p = schema_str(R.sc, &R.doc, tok[k], &len);
-		h[(*nh)++] = dupset_hash(k, p, len);
-		if ((g = dupset_find(R.ds, h[*nh - 1])) == 0)
+		h[*nh] = dupset_hash(k, p, len);
+		dupset_prefetch(R.ds, h[*nh]);
+		kind[(*nh)++] = k;
+	}
+	for (i = 0; i < *nh; i++) {
+		k = kind[i];
+		if ((g = dupset_find(R.ds, h[i])) == 0)
 			continue;
 		for (f = R.cur; f > 0 && R.in[f].first >= g; f--)
 			;

@@ -1,0 +1,178 @@
+#!/bin/sh
+# 0610-submit-faults: a0-submit against a tenant that misbehaves: 5xx,
+# rate limits, dropped connections, expiring tokens, the 2-job limit,
+# and runs killed at any moment.  Every time: every user imported, once.
+. "${0%/*}/lib.sh"
+
+command -v curl >/dev/null || skip_all "curl is not installed"
+PY=$(python3 -c 'import sys; print(sys.executable)')
+
+C=Username-Password-Authentication
+CON=con_A0EmulatorDb0001
+
+# mkchunks PREFIX N USERS: chunk files $T/PREFIX-1.json .. -N.json of
+# USERS users each, PREFIX-1@example.com and on.
+mkchunks() {
+	"$PY" - "$T" "$@" <<'EOF'
+import json, sys
+d, p, n, k = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+for c in range(n):
+    u = [{"email": "%s-%d@example.com" % (p, c * k + i)} for i in range(k)]
+    json.dump(u, open("%s/%s-%d.json" % (d, p, c + 1), "w"))
+EOF
+}
+
+# imported PREFIX COUNT: the emulator holds exactly PREFIX-0..COUNT-1.
+imported() {
+	emu_get /__emulator/users | "$PY" -c '
+import json, sys
+p, n = sys.argv[1], int(sys.argv[2])
+got = sorted(u["email"] for u in json.load(sys.stdin)
+             if u["email"].startswith(p + "-"))
+want = sorted("%s-%d@example.com" % (p, i) for i in range(n))
+if got != want:
+    print("# %d users, want %d; missing %s" % (len(got), n,
+          sorted(set(want) - set(got))[:5]))
+    sys.exit(1)' "$1" "$2"
+}
+
+# figure KEY: a request count ("METHOD /path") or a top-level figure.
+figure() {
+	emu_get /__emulator/stats | "$PY" -c '
+import json, sys
+s = json.load(sys.stdin); k = sys.argv[1]
+v = s["requests"].get(k, 0) if " " in k else s.get(k, 0)
+print(sum(v.values()) if isinstance(v, dict) else v)' "$1"
+}
+
+# sumfield KEY: the sum of that field over the result lines in $T/out.
+sumfield() {
+	"$PY" -c '
+import json, sys
+print(sum(json.loads(l).get(sys.argv[2], 0) for l in open(sys.argv[1])))' \
+	    "$T/out" "$1"
+}
+
+# ---- 5xx, 429 and dropped connections, at random ----
+emu_start --job-seconds 0.2 --faults 5xx:0.15,429:0.15,drop:0.15 --seed 7 ||
+    exit 1
+mkchunks f 8 50
+check "faults: every chunk through" 0 '' - '' \
+    env A0_RETRY_MAX=20 a0-submit -c "$C" -s "$T/fstate" "$T"/f-*.json
+ok "faults: exactly the users" imported f 400
+ok "faults: eight result lines" test "$(wc -l < "$T/out")" = 8
+ok "faults: all completed" test "$(grep -c '"status":"completed"' "$T/out")" = 8
+ok "faults: the faults happened" test "$(figure faults)" -gt 5
+ok "faults: lost answers recorded" test "$(sumfield uncertain_posts)" -ge 1
+ok "faults: lost answers journaled" grep -q '	lost	' "$T/fstate"
+emu_stop
+
+# ---- the network does not recover: exit 5, then resume ----
+emu_start --job-seconds 0.2 --faults drop:1 || exit 1
+mkchunks r 2 10
+check "dropped every time: exit 5" 5 '' '' \
+    'gave up after 2 tries; run again with -s .*rstate to resume' \
+    env A0_RETRY_MAX=2 a0-submit -c "$C" -s "$T/rstate" "$T"/r-*.json
+emu_stop
+emu_start --job-seconds 0.2 || exit 1
+check "rerun once it is back"      0 '' - '' \
+    a0-submit -c "$C" -s "$T/rstate" "$T"/r-*.json
+ok "resumed: exactly the users" imported r 20
+emu_stop
+
+# ---- tokens that expire during the run ----
+emu_start --job-seconds 0.6 --token-ttl 1 || exit 1
+mkchunks t 6 20
+check "token expiry mid-run"       0 '' - '' a0-submit -c "$C" "$T"/t-*.json
+ok "token: exactly the users" imported t 120
+ok "token: renewed" test "$(figure tokens_issued)" -ge 2
+emu_stop
+
+# ---- Auth0's two-job limit ----
+emu_start --job-seconds 1 || exit 1
+mkchunks x 1 5
+mkchunks k 4 10
+TOKEN=$(curl -sS "$EMU_URL/oauth/token" -d grant_type=client_credentials \
+    -d client_id=$AUTH0_CLIENT_ID -d client_secret=$AUTH0_CLIENT_SECRET \
+    --data-urlencode "audience=$EMU_URL/api/v2/" | "$PY" -c '
+import json, sys; print(json.load(sys.stdin)["access_token"])')
+# Someone else's job holds one of the tenant's two slots.
+curl -sS -H "Authorization: Bearer $TOKEN" \
+    -F "users=@$T/x-1.json;type=application/json" -F connection_id=$CON \
+    "$EMU_URL/api/v2/jobs/users-imports" > "$T/foreign"
+check "one slot taken by another job" 0 '' - '' \
+    a0-submit -c "$C" "$T"/k-*.json
+ok "2-job limit: exactly the users" imported k 40
+ok "2-job limit: the 429 was met" \
+    grep -q 'active import users jobs' "$T/emu.log"
+# Both slots taken, none ours: back off until they end.
+for i in 1 2; do
+	mkchunks y$i 1 5
+	curl -sS -H "Authorization: Bearer $TOKEN" \
+	    -F "users=@$T/y$i-1.json;type=application/json" \
+	    -F connection_id=$CON "$EMU_URL/api/v2/jobs/users-imports" \
+	    > "$T/foreign"
+done
+mkchunks z 1 10
+check "both slots taken by others: wait" 0 '' - '' \
+    a0-submit -c "$C" "$T"/z-*.json
+ok "waited: exactly the users" imported z 10
+emu_stop
+
+# ---- rate limits ----
+emu_start --job-seconds 0.5 --rate-limit 4 || exit 1
+mkchunks l 6 10
+check "a tight rate limit"         0 '' - '' a0-submit -c "$C" "$T"/l-*.json
+ok "rate limit: exactly the users" imported l 60
+emu_stop
+
+# ---- kill -9 at any moment, then rerun ----
+emu_start --job-seconds 0.4 || exit 1
+mkchunks m 8 25
+for delay in 0.1 0.3 0.5 0.9 1.3; do
+	a0-submit -c "$C" -s "$T/mstate" "$T"/m-*.json > "$T/mout" 2>&1 &
+	mpid=$!
+	sleep $delay
+	kill -9 $mpid
+	wait $mpid
+done
+check "rerun after kill -9"        0 '' - '' \
+    a0-submit -c "$C" -s "$T/mstate" "$T"/m-*.json
+ok "kill -9: exactly the users" imported m 200
+ok "kill -9: every chunk reported" test "$(wc -l < "$T/out")" = 8
+ok "kill -9: at most the chunks in flight posted again" \
+    test "$(figure 'POST /api/v2/jobs/users-imports')" -le $((8 + 5 * 2))
+check "and again: nothing left to post" 0 '' - '' \
+    a0-submit -c "$C" -s "$T/mstate" "$T"/m-*.json
+ok "nothing posted by the last run" \
+    test "$(grep -c from_journal "$T/out")" = 8
+
+# A post whose job was made but whose answer never came: posted again,
+# and its users reported as possibly imported by the earlier post.
+mkchunks u 1 30
+check "imported once (the answer is lost below)" 0 '' - '' \
+    a0-submit -c "$C" "$T/u-1.json"
+printf '%s\tintent\t%s\t%s\n' "$(date +%s)" \
+    "$(sha256sum < "$T/u-1.json" | cut -c1-64)" "$T/u-1.json" > "$T/ustate"
+check "repost after a lost answer: exit 0" 0 '' - '' \
+    a0-submit -c "$C" -s "$T/ustate" -r "$T/urej" "$T/u-1.json"
+ok "reported apart" grep -q '"failed":30,"total":30,"uncertain_posts":1,"earlier_duplicates":30' "$T/out"
+ok "not in the rejects" test ! -s "$T/urej"
+ok "lost answer: exactly the users" imported u 30
+
+# SIGTERM: the journal is whole, exit 5, and a rerun finishes the job.
+mkchunks s 4 10
+a0-submit -c "$C" -s "$T/sstate" "$T"/s-*.json > "$T/sout" 2> "$T/serr" &
+spid=$!
+sleep 0.5
+kill -TERM $spid
+wait $spid
+ok "SIGTERM: exit 5" test $? = 5
+ok "SIGTERM: says how to resume" grep -q 'interrupted; run again with -s' \
+    "$T/serr"
+check "rerun after SIGTERM"        0 '' - '' \
+    a0-submit -c "$C" -s "$T/sstate" "$T"/s-*.json
+ok "SIGTERM: exactly the users" imported s 40
+emu_stop
+
+done_testing
