@@ -187,7 +187,7 @@ a0_req_connection(struct a0_http *h, const struct a0_api *a,
 	p = stpcpy(p, a->base);
 	p = stpcpy(p, "/api/v2/connections?name=");
 	p = escape(p, name);
-	strcpy(p, "&fields=id%2Cname&include_fields=true");
+	stpcpy(p, "&fields=id%2Cname&include_fields=true");
 	rv = a0_http_start(h, "GET", url, a->token, NULL, NULL, 0, 0);
 	free(url);
 	return rv;
@@ -375,7 +375,7 @@ getjob(struct a0_http *h, const struct a0_api *a, const char *id,
 	p = stpcpy(p, a->base);
 	p = stpcpy(p, "/api/v2/jobs/");
 	p = escape(p, id);
-	strcpy(p, suffix);
+	stpcpy(p, suffix);
 	rv = a0_http_start(h, "GET", url, a->token, NULL, NULL, 0, 0);
 	free(url);
 	return rv;

@@ -98,9 +98,8 @@ blank(char **s, size_t v, int quoted)
 	    line[e] != '&' && !isspace((unsigned char)line[e])))
 		e += line[e] == '\\' && quoted && line[e + 1] != '\0' ? 2 : 1;
 	n = xmalloc(strlen(line) + 16);
-	memcpy(n, line, v);
-	strcpy(n + v, "[redacted]");
-	strcat(n, line + e);
+	snprintf(n, strlen(line) + 16, "%.*s[redacted]%s", (int)v, line,
+	    line + e);
 	free(line);
 	*s = n;
 }
@@ -162,9 +161,9 @@ trace(struct a0_http *h, const char *pfx, const char *data, size_t len)
 			line[pl + j - i - 1] = '\0';
 		if (line[pl] != '\0') {
 			red = a0_http_redact(line + pl);
-			memcpy(line, pfx, pl);
-			line = xrealloc(line, pl + strlen(red) + 1);
-			strcpy(line + pl, red);
+			free(line);
+			line = xmalloc(pl + strlen(red) + 1);
+			snprintf(line, pl + strlen(red) + 1, "%s%s", pfx, red);
 			free(red);
 			h->trace(h->arg, line);
 		}
@@ -353,10 +352,10 @@ static int
 addhdr(struct a0_http *h, const char *a, const char *b)
 {
 	struct curl_slist *l;
-	char *s = xmalloc(strlen(a) + strlen(b) + 1);
+	size_t n = strlen(a) + strlen(b) + 1;
+	char *s = xmalloc(n);
 
-	strcpy(s, a);
-	strcat(s, b);
+	snprintf(s, n, "%s%s", a, b);
 	l = curl_slist_append(h->hdrs, s);
 	free(s);
 	if (l == NULL)

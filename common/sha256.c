@@ -22,30 +22,44 @@ static const uint32_t k[64] = {
 };
 
 #define ROR(x, n)	(((x) >> (n)) | ((x) << (32 - (n))))
+#define S0(x)		(ROR(x, 2) ^ ROR(x, 13) ^ ROR(x, 22))
+#define S1(x)		(ROR(x, 6) ^ ROR(x, 11) ^ ROR(x, 25))
+#define s0(x)		(ROR(x, 7) ^ ROR(x, 18) ^ ((x) >> 3))
+#define s1(x)		(ROR(x, 17) ^ ROR(x, 19) ^ ((x) >> 10))
+#define CH(x, y, z)	((((y) ^ (z)) & (x)) ^ (z))
+#define MAJ(x, y, z)	(((x) & (y)) | ((z) & ((x) | (y))))
+
+/* Message word i of the block, computed in place in a ring of 16. */
+#define W(i)		(i < 16 ? w[i] : (w[(i) & 15] += s1(w[((i) - 2) & 15]) + \
+			    w[((i) - 7) & 15] + s0(w[((i) - 15) & 15])))
+
+/* One round; the callers rotate the names instead of moving values. */
+#define R(a, b, c, d, e, f, g, h, i) do {				\
+	uint32_t t_ = (h) + S1(e) + CH(e, f, g) + k[i] + W(i);		\
+	(d) += t_;							\
+	(h) = t_ + S0(a) + MAJ(a, b, c);				\
+} while (0)
 
 static void
 block(uint32_t h[8], const unsigned char *p)
 {
-	uint32_t w[64], a, b, c, d, e, f, g, hh, t1, t2;
+	uint32_t w[16], a, b, c, d, e, f, g, hh;
 	int i;
 
 	for (i = 0; i < 16; i++)
 		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
 		    (uint32_t)p[4 * i + 2] << 8 | (uint32_t)p[4 * i + 3];
-	for (; i < 64; i++)
-		w[i] = (ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^
-		    (w[i - 2] >> 10)) + w[i - 7] +
-		    (ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^
-		    (w[i - 15] >> 3)) + w[i - 16];
 	a = h[0]; b = h[1]; c = h[2]; d = h[3];
 	e = h[4]; f = h[5]; g = h[6]; hh = h[7];
-	for (i = 0; i < 64; i++) {
-		t1 = hh + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) +
-		    ((e & f) ^ (~e & g)) + k[i] + w[i];
-		t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) +
-		    ((a & b) ^ (a & c) ^ (b & c));
-		hh = g; g = f; f = e; e = d + t1;
-		d = c; c = b; b = a; a = t1 + t2;
+	for (i = 0; i < 64; i += 8) {
+		R(a, b, c, d, e, f, g, hh, i);
+		R(hh, a, b, c, d, e, f, g, i + 1);
+		R(g, hh, a, b, c, d, e, f, i + 2);
+		R(f, g, hh, a, b, c, d, e, i + 3);
+		R(e, f, g, hh, a, b, c, d, i + 4);
+		R(d, e, f, g, hh, a, b, c, i + 5);
+		R(c, d, e, f, g, hh, a, b, i + 6);
+		R(b, c, d, e, f, g, hh, a, i + 7);
 	}
 	h[0] += a; h[1] += b; h[2] += c; h[3] += d;
 	h[4] += e; h[5] += f; h[6] += g; h[7] += hh;

@@ -138,6 +138,8 @@ check '-b a lone record exactly'	0 "$T/sevens.json" "$T/sevens.exp" ''	$CK -b 10
 check '-b a byte short of a record'	3 "$T/sevens.json" "$T/none.exp" '^a0-chunk: -:1:2: record 1 is longer than 6 bytes$'	$CK -b 9
 check '-d and -p'			0 "$T/in.json" "$T/dir.exp" ''	$CK -d out -p users- -n 2
 check '-d with a trailing slash'	0 "$T/in.json" "$T/dirslash.exp" ''	$CK -d out// -p users- -n 2
+echo 'drwx------' > "$T/dirmode.exp"
+check '-d is created, mode 0700'	0 "$T/in.json" "$T/dirmode.exp" ''	sh -c 'a0-chunk -d "$0/new" > /dev/null && ls -ld "$0/new" | cut -c1-10' "$T"
 check '-0 ends paths with NUL'		0 "$T/in.json" "$T/nul.exp" ''	$CK -0 -n 1
 check 'long options'			0 "$T/in.json" "$T/dir.exp" ''	$CK --directory=out --prefix=users- --count=2
 check 'empty input: no files'		0 "$T/zero.json" "$T/none.exp" ''	$CK

@@ -151,6 +151,14 @@ check "-t with an empty stdin" 0 "$T/none" '' "completed: 4 inserted" \
 sed -n 's/^\({.*}\),\{0,1\}$/\1/p' "$T/users.json" | sed 's/u\([0-9]\)@/n\1@/' \
     > "$T/users.ndjson"
 check "NDJSON on stdin" 0 "$T/users.ndjson" '' "$DONE" a0-import -c "$C"
+echo 'not JSON at all' > "$T/garbage"
+check "--users: stdin is not read" 0 "$T/garbage" '' "completed: 0 inserted, 3 updated" \
+    a0-import -c "$C" --upsert --users "$(cat "$T/users.json")"
+check "--debug shows the pipeline, never the secret" 0 "$T/users.json" '' \
+    'a0-import: debug: a0-validate .*\| a0-chunk .*\| a0-submit -c' \
+    a0-import -c "$C" --upsert --debug
+ok "... no secret in the trace" \
+    sh -c '! grep -q "$AUTH0_CLIENT_SECRET" "$1"' sh "$T/err"
 check "unknown template" 2 '' '' 'a0-template' a0-import -c "$C" -t nosuch
 
 # Statuses.
@@ -180,19 +188,94 @@ check "5 MB on stdin" 0 "$T/big.json" '' \
 ok "... in more than one job" [ "$(grep -c 'successfully started' "$T/err")" -gt 1 ]
 ok "... the tenant has them all" is "$(count)" 17000
 ok "... the private directory is gone" is "$(ls -A "$T/tmpdir")" ""
+check "5 MB to an unknown connection: 4, not the SIGPIPE of the stages before" \
+    4 "$T/big.json" '' 'No-Such-Connection' \
+    env TMPDIR="$T/tmpdir" a0-import -c No-Such-Connection
+ok "... the private directory is gone" is "$(ls -A "$T/tmpdir")" ""
+check "the network is down: exit 5" 5 "$T/users.json" '' 'a0-submit: .*127\.0\.0\.1' \
+    env AUTH0_DOMAIN=http://127.0.0.1:9 A0_RETRY_MAX=1 a0-import -c "$C"
 
-# The interactive path, through a real terminal.
-if ! command -v tmux > /dev/null; then
-	skip "tmux is not installed: the interactive path is not tested"
-	done_testing
-	exit
+# The interactive path, through a real terminal: tmux when it is
+# installed (A0_TEST_PTY=python forces the other way), else a small
+# python3 driver that runs the program in a pseudo-terminal, logs what it
+# shows and types what it is sent through a FIFO.
+pty_kind=python
+if [ "${A0_TEST_PTY:-}" != python ] && command -v tmux > /dev/null; then
+	pty_kind=tmux
 fi
-# One tmux server per session, on its own socket.
-tmux_n=0
+echo "# terminal: $pty_kind"
+cat > "$T/pty.py" <<'EOF'
+import os, pty, select, sys
+fifo, log = sys.argv[1], sys.argv[2]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(sys.argv[3], sys.argv[3:])
+out = open(log, "ab", buffering=0)
+keys = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+hold = os.open(fifo, os.O_WRONLY)
+while True:
+    ready = select.select([fd, keys], [], [])[0]
+    if keys in ready:
+        os.write(fd, os.read(keys, 4096))
+    if fd in ready:
+        try:
+            data = os.read(fd, 4096)
+        except OSError:
+            data = b""
+        if not data:
+            break
+        out.write(data)
+os.waitpid(pid, 0)
+EOF
+tty_n=0
+tty_pid=
 TMUX_SOCK=$T/tmux.0.sock
 tm() { tmux -S "$TMUX_SOCK" "$@"; }
-tm_stop() { [ ! -S "$TMUX_SOCK" ] || tm kill-server >> "$T/tmux.log" 2>&1; }
-trap 'tm_stop; t_cleanup' EXIT
+# tty_stop: end the terminal session, if any.
+tty_stop() {
+	if [ $pty_kind = tmux ]; then
+		[ ! -S "$TMUX_SOCK" ] || tm kill-server >> "$T/tmux.log" 2>&1
+	elif [ -n "$tty_pid" ]; then
+		kill "$tty_pid"
+		wait "$tty_pid"
+		tty_pid=
+	fi
+}
+trap 'tty_stop; t_cleanup' EXIT
+# tty_start ARGS...: a new terminal running ARGS.
+tty_start() {
+	tty_stop
+	tty_n=$((tty_n + 1))
+	if [ $pty_kind = tmux ]; then
+		TMUX_SOCK=$T/tmux.$tty_n.sock
+		tm new-session -d -x 200 -y 50 "$@"
+	else
+		mkfifo "$T/keys.$tty_n"
+		: > "$T/screen.$tty_n"
+		python3 "$T/pty.py" "$T/keys.$tty_n" "$T/screen.$tty_n" "$@" &
+		tty_pid=$!
+		t_pids="$t_pids $tty_pid"
+	fi
+}
+# keys KEY...: type KEYs (Enter, C-c, or text) in the terminal.
+keys() {
+	for k; do
+		case $pty_kind:$k in
+		tmux:*) tm send-keys "$k" ;;
+		*:Enter) printf '\r' > "$T/keys.$tty_n" ;;
+		*:C-c) printf '\003' > "$T/keys.$tty_n" ;;
+		*) printf '%s' "$k" > "$T/keys.$tty_n" ;;
+		esac
+	done
+}
+# screen: what the terminal shows, colours included.
+screen() {
+	if [ $pty_kind = tmux ]; then
+		tm capture-pane -p -e
+	else
+		tr -d '\r' < "$T/screen.$tty_n"
+	fi
+}
 
 # interact ARGS...: run a0-import with ARGS in a new terminal, with $TTY_ENV
 # before it; its exit status goes to $T/tty.rc.
@@ -206,20 +289,18 @@ interact() {
 		echo "export PATH AUTH0_DOMAIN AUTH0_CLIENT_ID AUTH0_CLIENT_SECRET"
 		echo "export EDITOR TERM LC_ALL"
 		echo "unset VISUAL NO_COLOR"
+		echo "trap : INT"
 		echo "${TTY_ENV:-} a0-import \"\$@\""
 		echo "echo \$? > '$T/tty.rc'"
 		echo "sleep 60"
 	} > "$T/tty.sh"
-	tm_stop
-	tmux_n=$((tmux_n + 1))
-	TMUX_SOCK=$T/tmux.$tmux_n.sock
-	tm new-session -d -x 200 -y 50 sh "$T/tty.sh" "$@"
+	tty_start sh "$T/tty.sh" "$@"
 }
 # wait_for ERE: until the terminal shows ERE (10 s at most).
 wait_for() {
 	w_i=0
 	while [ $w_i -lt 200 ]; do
-		tm capture-pane -p -e > "$T/pane" && grep -Eq -- "$1" "$T/pane" &&
+		screen > "$T/pane" && grep -Eq -- "$1" "$T/pane" &&
 		    return 0
 		sleep 0.05
 		w_i=$((w_i + 1))
@@ -247,16 +328,16 @@ reset
 interact
 ok "a0-import at a terminal: the connection menu" \
     wait_for '1\) Username-Password-Authentication'
-tm send-keys 9 Enter
+keys 9 Enter
 ok "... asks again after a wrong answer" wait_for 'Please answer with a number'
-tm send-keys Enter
+keys Enter
 ok "... then the template menu" wait_for '2\) Basic Example'
 ok "... which offers auth0-cli's four templates" \
     grep -q '4) MFA Factors Example' "$T/pane"
-tm send-keys 2 Enter
+keys 2 Enter
 ok "... then, after the editor, the confirmation" \
     wait_for 'Do you want to import these user\(s\)\? \[Y/n\]'
-tm send-keys y Enter
+keys y Enter
 ok "... then the job's result" wait_for "$SUM"
 ok "... in colour" grep -q "${ESC}\[32m" "$T/pane"
 ok "... exit 0" wait_rc 0
@@ -267,7 +348,7 @@ interact -c "$C" -u "$(cat "$T/users.json")"
 ok "-c -u at a terminal: the confirmation only" \
     wait_for 'Do you want to import these user\(s\)\?'
 ok "... no menu" sh -c '! grep -q "Choose" "$1"' sh "$T/pane"
-tm send-keys n Enter
+keys n Enter
 ok "... declined: exit 0" wait_rc 0
 ok "... nothing sent" is "$(imports)" 0
 
@@ -276,9 +357,23 @@ interact -c "$C" -t mfa
 ok "-c -t at a terminal: the editor on that template, then the confirmation" \
     wait_for 'Do you want to import these user\(s\)\?'
 ok "... no template menu" sh -c '! grep -q "Template:" "$1"' sh "$T/pane"
-tm send-keys Enter
+keys Enter
 ok "... yes by default" wait_for "$SUM"
 ok "... exit 0" wait_rc 0
+
+reset
+interact -c "$C" -u "$(cat "$T/users.json")"
+ok "Ctrl-C at the confirmation" \
+    wait_for 'Do you want to import these user\(s\)\?'
+keys C-c
+ok "... ends the run quietly: exit 0" wait_rc 0
+ok "... nothing sent" is "$(imports)" 0
+
+TTY_ENV="EDITOR=false" interact -c "$C"
+ok "an editor that fails" wait_for 'Choose 1-4'
+keys Enter
+ok "... exit 3" wait_rc 3
+ok "... says so" wait_for 'failed to capture input from the editor'
 
 reset
 TTY_ENV="NO_COLOR=1" interact -c "$C" -t basic --no-input

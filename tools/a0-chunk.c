@@ -222,8 +222,8 @@ main(int argc, char *argv[])
 			kflag = 1;
 			break;
 		case 'b':
-			if (a0_parse_num(optarg, MIN_CHUNK, MAX_CHUNK, 1, &bflag,
-			    &errstr) == -1) {
+			if (a0_parse_num(optarg, MIN_CHUNK, MAX_CHUNK, 1,
+			    &bflag, &errstr) == -1) {
 				warnx("-b %s: %s", optarg, errstr);
 				usage(stderr, A0_EXIT_USAGE);
 			}
@@ -246,7 +246,9 @@ main(int argc, char *argv[])
 			break;
 		case 'V':
 			puts("a0-chunk " A0_VERSION);
-			return a0_flush_stdout() == -1 ? A0_EXIT_IO : A0_EXIT_OK;
+			if (a0_flush_stdout() == -1)
+				err(A0_EXIT_IO, "stdout");
+			return A0_EXIT_OK;
 		default:
 			usage(stderr, A0_EXIT_USAGE);
 		}

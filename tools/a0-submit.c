@@ -275,9 +275,8 @@ trace(void *arg, const char *line)
 			continue;
 		while ((p = strstr(s, secrets[i])) != NULL) {
 			n = xmalloc(strlen(s) + 16);
-			memcpy(n, s, (size_t)(p - s));
-			strcpy(n + (p - s), "[redacted]");
-			strcat(n, p + strlen(secrets[i]));
+			snprintf(n, strlen(s) + 16, "%.*s[redacted]%s",
+			    (int)(p - s), s, p + strlen(secrets[i]));
 			free(s);
 			s = n;
 		}
@@ -520,25 +519,48 @@ drop(struct chunk *c, const char *status, const char *error, int journaled)
 	free_chunk(c);
 }
 
-/* Is it a JSON array of objects?  Sets *n to its length. */
 static int
-check_array(const char *buf, size_t len, long long *n)
+blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/*
+ * Does it look like a JSON array of objects?  1, or 0 when empty, -1
+ * when not.  Only its ends are looked at: a chunk comes checked from
+ * a0-chunk or a0-validate, and Auth0 fails a job whose file does not
+ * parse; tokenizing it all again would cost more than the rest of the
+ * chunk's work.
+ */
+static int
+check_array(const char *buf, size_t len)
+{
+	size_t i = 0, j = len;
+
+	while (i < len && blank(buf[i]))
+		i++;
+	while (j > i && blank(buf[j - 1]))
+		j--;
+	if (j - i < 2 || buf[i] != '[' || buf[j - 1] != ']')
+		return -1;
+	for (i++; i < j - 1 && blank(buf[i]); i++)
+		;
+	if (i == j - 1)
+		return 0;
+	return buf[i] == '{' ? 1 : -1;
+}
+
+/* The number of records of an array of objects (for --dry-run). */
+static long long
+count_records(const char *buf, size_t len)
 {
 	struct jdoc d;
-	int i, k, good;
+	long long n;
 
 	memset(&d, 0, sizeof(d));
-	if (json_parse(&d, buf, len) <= 0 || d.tok[0].type != JT_ARRAY) {
-		json_free(&d);
-		return 0;
-	}
-	good = 1;
-	for (k = 0, i = 1; k < d.tok[0].size; k++, i = json_skip(&d, i))
-		if (d.tok[i].type != JT_OBJECT)
-			good = 0;
-	*n = d.tok[0].size;
+	n = json_parse(&d, buf, len) > 0 ? d.tok[0].size : 0;
 	json_free(&d);
-	return good;
+	return n;
 }
 
 /* Read a chunk and decide what it needs: NULL when nothing. */
@@ -549,8 +571,8 @@ prepare(const char *path)
 	struct chunk *c = xcalloc(1, sizeof(*c));
 	char *buf, why[160];
 	size_t len, size;
-	long long n;
 	uint64_t h;
+	int kind;
 
 	c->path = xstrdup(path);
 	tally.chunks++;
@@ -566,11 +588,10 @@ prepare(const char *path)
 		return NULL;
 	}
 	a0_sha256(buf, len, c->sha);
-	if (!check_array(buf, len, &n)) {
+	if ((kind = check_array(buf, len)) == -1) {
 		snprintf(why, sizeof(why), "not a JSON array of user objects");
 		goto bad;
 	}
-	c->ji.total = n;
 	if ((size = a0_import_size(&imp, len)) > A0_MAX_REQUEST) {
 		snprintf(why, sizeof(why), "the request would be %zu bytes, "
 		    "over Auth0's limit of %d (split it with a0-chunk)", size,
@@ -585,7 +606,7 @@ prepare(const char *path)
 		return NULL;
 	}
 	dupset_add(seen, h, 1);
-	if (n == 0) {
+	if (kind == 0) {
 		warnx("%s: empty array, skipped", path);
 		free(buf);
 		drop(c, "skipped", NULL, 0);
@@ -599,7 +620,7 @@ prepare(const char *path)
 		sb_fmt(&b, ",\"sha256\":\"%s\",\"job_id\":null,\"status\":"
 		    "\"dry-run\",\"inserted\":0,\"updated\":0,\"failed\":0,"
 		    "\"total\":%lld,\"request_bytes\":%zu,\"connection\":", c->sha,
-		    n, size);
+		    count_records(buf, len), size);
 		sb_str(&b, Cflag ? Cflag : cflag);
 		sb_fmt(&b, ",\"upsert\":%s,\"send_completion_email\":%s,"
 		    "\"external_id\":", upsert ? "true" : "false",
@@ -1367,6 +1388,7 @@ main(int argc, char *argv[])
 	enum { O_UPSERT = 256, O_EMAIL, O_NOWAIT, O_DRYRUN, O_TENANT,
 	    O_DEBUG, O_NOCOLOR };
 	static const struct option lopts[] = {
+		{ "null",		no_argument, NULL, '0' },
 		{ "connection-name",	required_argument, NULL, 'c' },
 		{ "connection-id",	required_argument, NULL, 'C' },
 		{ "upsert",		optional_argument, NULL, O_UPSERT },

@@ -142,7 +142,8 @@ static const struct tuser custom[] = {
 	    "                \"encoding\": \"base64\",\n"
 	    "                \"digest\": \"sha1\",\n"
 	    "                \"key\": {\n"
-	    "                    \"value\": \"4ad3af364f1272c1fd119267d59893b9\",\n"
+	    "                    \"value\": "
+	    "\"4ad3af364f1272c1fd119267d59893b9\",\n"
 	    "                    \"encoding\": \"hex\"\n"
 	    "                }\n"
 	    "            }\n"
@@ -432,7 +433,9 @@ main(int argc, char *argv[])
 			break;
 		case 'V':
 			puts("a0-template " A0_VERSION);
-			return a0_flush_stdout() == -1 ? A0_EXIT_IO : A0_EXIT_OK;
+			if (a0_flush_stdout() == -1)
+				err(A0_EXIT_IO, "stdout");
+			return A0_EXIT_OK;
 		default:
 			usage(stderr, A0_EXIT_USAGE);
 		}

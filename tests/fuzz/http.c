@@ -7,7 +7,8 @@
  *      errors, busy 429, error message;
  *   1  the retry decision (retry.c) on header values in the ranges
  *      http.c can hand it, checked against its bounds;
- *   2  a trace line with a secret in it, which must come out redacted;
+ *   2  a trace line with a secret in it, in each of the shapes a trace
+ *      shows one, which must come out redacted;
  *   3  a tenant domain: plain http must be refused unless the host is
  *      a loopback address (127.0.0.0/8 in dotted-quad form, ::1,
  *      localhost).
@@ -196,11 +197,15 @@ redact(const unsigned char *p, size_t size)
 	half = size / 2;
 	pre = xmalloc(half + 1);
 	post = xmalloc(size - half + 1);
-	/* Bytes of a text line: no NUL, no newline, no 'Z'. */
+	/*
+	 * Bytes of a text line: no NUL, no newline, no 'Z', and no '_', so
+	 * that the text around the secret holds no other key whose value,
+	 * not being one of a real trace, could swallow the secret's key.
+	 */
 	for (i = 0; i < size; i++) {
 		char c = (char)p[i];
 
-		if (c == '\0' || c == '\n' || c == 'Z')
+		if (c == '\0' || c == '\n' || c == 'Z' || c == '_')
 			c = 'z';
 		if (i < half)
 			pre[i] = c;
