@@ -97,6 +97,9 @@ struct jrecord {
 	uint64_t	 line;	/* 1-based line of the record's first byte */
 	uint64_t	 col;	/* 1-based column (in bytes) of that byte */
 	uint64_t	 offset;/* byte offset of that byte in the input */
+	size_t		 blank;	/* offset in buf of the first whitespace
+				   between tokens; len when there is none
+				   (the record is already compact) */
 };
 
 /* Where and why the reader stopped. */
@@ -153,6 +156,14 @@ struct jdoc {
  */
 int	 json_parse(struct jdoc *, const char *text, size_t len);
 void	 json_free(struct jdoc *);
+
+/*
+ * The same tokens as json_parse, faster, for text already checked to be
+ * one valid JSON value (a record from jstream_next); on other text the
+ * tokens are unspecified, but it stays within text.  Returns the number
+ * of tokens, or -1.
+ */
+int	 json_parse_valid(struct jdoc *, const char *text, size_t len);
 
 /* Index of the token after token i and everything inside it. */
 int	 json_skip(const struct jdoc *, int i);

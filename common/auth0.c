@@ -156,13 +156,14 @@ a0_take_token(struct a0_api *a, const struct a0_resp *r, long long now)
 {
 	struct jdoc d;
 	long long exp;
-	char *tok;
+	char *tok = NULL;
 	int i;
 
 	if (r->status != 200 || object(&d, r, JT_OBJECT) == -1)
 		return -1;
 	if ((i = json_get(&d, 0, "access_token")) == -1 ||
 	    (tok = json_strdup(&d, i)) == NULL || *tok == '\0') {
+		free(tok);
 		json_free(&d);
 		return -1;
 	}

@@ -6,6 +6,10 @@
  * and no answer is turned into an error here (no CURLOPT_FAILONERROR):
  * the caller reads the status and Auth0's message.
  */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
 #include <ctype.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -17,7 +21,7 @@
 
 #include "a0.h"
 
-#define BODY_MAX	(64L << 20)	/* an answer larger than this is refused */
+#define BODY_MAX	(64L << 20)	/* a larger answer is refused */
 #define TRACE_BODY_MAX	4096		/* bytes of a body a trace shows */
 
 struct a0_hpool {
@@ -69,21 +73,17 @@ a0_hpool_free(struct a0_hpool *p)
 int
 a0_http_loopback(const char *host)
 {
-	const char *p;
-	int dots = 0;
+	unsigned char a[16];
 
-	if (strcasecmp(host, "localhost") == 0 || strcmp(host, "::1") == 0)
+	if (strcasecmp(host, "localhost") == 0)
 		return 1;
-	/* 127.0.0.0/8 written as a dotted quad. */
-	if (strncmp(host, "127.", 4) != 0)
-		return 0;
-	for (p = host + 4; *p != '\0'; p++) {
-		if (*p == '.')
-			dots++;
-		else if (!isdigit((unsigned char)*p))
-			return 0;
-	}
-	return dots == 2 && p[-1] != '.';
+	/* Addresses only as inet_pton reads them: a name such as
+	 * 127.0.0.1089 would go to a resolver. */
+	if (inet_pton(AF_INET, host, a) == 1)
+		return a[0] == 127;
+	if (inet_pton(AF_INET6, host, a) == 1)
+		return memcmp(a, &in6addr_loopback, sizeof(a)) == 0;
+	return 0;
 }
 
 /* Replace the value that starts at v (ending at a quote, '&' or the end

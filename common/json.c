@@ -298,3 +298,149 @@ json_is(const struct jdoc *d, int i, const char *lit)
 	return t->type == JT_PRIMITIVE && (size_t)(t->end - t->start) == n &&
 	    memcmp(d->text + t->start, lit, n) == 0;
 }
+
+#if defined(__SSE2__) && !defined(JS_PORTABLE)
+#include <emmintrin.h>
+#endif
+
+/* Bytes that end a primitive: blanks, ',', ']', '}' and the NUL. */
+static const unsigned char primend[256] = {
+	[0] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, [' '] = 1, [','] = 1,
+	[']'] = 1, ['}'] = 1
+};
+
+/* The closing quote of the string body starting at p, before end. */
+static const char *
+strend(const char *p, const char *end)
+{
+#if defined(__SSE2__) && !defined(JS_PORTABLE)
+	const __m128i quote = _mm_set1_epi8('"');
+	const __m128i bslash = _mm_set1_epi8('\\');
+	__m128i v;
+	unsigned m;
+
+	for (;;) {
+		while (end - p >= 16) {
+			v = _mm_loadu_si128((const __m128i *)(const void *)p);
+			m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+			    _mm_cmpeq_epi8(v, quote),
+			    _mm_cmpeq_epi8(v, bslash)));
+			if (m != 0) {
+				p += __builtin_ctz(m);
+				break;
+			}
+			p += 16;
+		}
+		while (p < end && *p != '"' && *p != '\\')
+			p++;
+		if (p >= end || *p == '"')
+			return p < end ? p : end;
+		p += 2;
+	}
+#else
+	while (p < end && *p != '"')
+		p += *p == '\\' ? 2 : 1;
+	return p < end ? p : end;
+#endif
+}
+
+/*
+ * The tokens jsmn gives (strict, with parent links), for text the record
+ * reader has already checked: one pass, no checks, string bodies skipped
+ * sixteen bytes at a time.  sup is the token new tokens belong to: a
+ * container, or the key whose value comes next.
+ */
+int
+json_parse_valid(struct jdoc *d, const char *text, size_t len)
+{
+	const char *p = text, *end = text + len, *q;
+	struct jtok *tok, *t;
+	int n = 0, cap, sup = -1;
+
+	d->text = text;
+	d->len = len;
+	d->ntok = 0;
+	if (len > INT_MAX)
+		return -1;
+	if (d->cap == 0) {
+		d->cap = 256;
+		d->tok = xmalloc(sizeof(*d->tok) * (size_t)d->cap);
+	}
+	/* Locals, so that the stores to tokens need no reloads of d. */
+	tok = d->tok;
+	cap = d->cap;
+#define NEWTOK(ty, s) do {						\
+	if (n == cap) {							\
+		if (cap > INT_MAX / 2)					\
+			goto fail;					\
+		cap *= 2;						\
+		tok = xrealloc(tok, sizeof(*tok) * (size_t)cap);	\
+		d->tok = tok;						\
+		d->cap = cap;						\
+	}								\
+	t = &tok[n++];							\
+	t->type = (ty);							\
+	t->start = (s);							\
+	t->end = -1;							\
+	t->size = 0;							\
+	t->parent = sup;						\
+	if (sup >= 0)							\
+		tok[sup].size++;					\
+} while (0)
+	while (p < end) {
+		switch (*p) {
+		case '"':
+			q = strend(p + 1, end);
+			NEWTOK(JT_STRING, (int)(p + 1 - text));
+			t->end = (int)(q - text);
+			p = q + 1;
+			break;
+		case ':':
+			sup = n - 1;
+			p++;
+			break;
+		case ',':
+			if (sup >= 0 && tok[sup].type == JT_STRING)
+				sup = tok[sup].parent;
+			p++;
+			break;
+		case '{':
+		case '[':
+			NEWTOK(*p == '{' ? JT_OBJECT : JT_ARRAY,
+			    (int)(p - text));
+			sup = n - 1;
+			p++;
+			break;
+		case '}':
+		case ']':
+			if (sup >= 0 && tok[sup].type == JT_STRING)
+				sup = tok[sup].parent;
+			if (sup < 0)
+				goto fail;
+			tok[sup].end = (int)(p - text) + 1;
+			sup = tok[sup].parent;
+			p++;
+			break;
+		case ' ': case '\t': case '\n': case '\r':
+			do
+				p++;
+			while (p < end && (*p == ' ' || *p == '\n' ||
+			    *p == '\t' || *p == '\r'));
+			break;
+		default:
+			NEWTOK(JT_PRIMITIVE, (int)(p - text));
+			while (++p < end && !primend[(unsigned char)*p])
+				;
+			t->end = (int)(p - text);
+			break;
+		}
+	}
+#undef NEWTOK
+	if (n == 0)
+		goto fail;
+	d->ntok = n;
+	return n;
+fail:
+	d->ntok = 0;
+	return -1;
+}

@@ -79,8 +79,8 @@ a0_retry_decide(const struct a0_retry *r, long *delay_ms)
 		if (r->retry_after >= 0)
 			d = r->retry_after * 1000L;
 		else if (r->reset > 0)
-			d = r->reset > r->now ? (long)(r->reset - r->now) * 1000L
-			    : 0;
+			d = r->reset > r->now ?
+			    (long)(r->reset - r->now) * 1000L : 0;
 		else
 			d = backoff(BACKOFF_BASE_MS, r->attempt, r->rnd);
 		if (d > RATE_CAP_MS)

@@ -14,27 +14,20 @@
 
 #include "a0.h"
 
-/* One open container during the first pass. */
-struct frame {
-	int	 tok;
-	int	 seen;		/* direct child tokens seen (keys count) */
-	int	 need;		/* direct child tokens it has */
-	int	 lastkey;
-};
-
 /* One key in the duplicate-key table. */
 struct kslot {
-	int		 key;	/* key token, -1: empty */
+	int		 key;	/* key token */
 	uint32_t	 hash;
+	uint32_t	 gen;	/* empty unless the current generation */
 };
 
 struct schema {
 	const struct jdoc	*d;
 	int			*up;	/* key: its object; value: its key or array */
-	struct frame		*stk;
-	int			 cap;	/* of up and stk */
+	int			 cap;	/* of up */
 	struct kslot		*kt;
 	size_t			 ktsize;
+	uint32_t		 ktgen;	/* the record's generation */
 	char			*ubuf[2];	/* unescaped strings */
 	size_t			 ubufsz;
 	const char		**kp;	/* each key, unescaped */
@@ -71,7 +64,6 @@ schema_free(struct schema *s)
 	if (s == NULL)
 		return;
 	free(s->up);
-	free(s->stk);
 	free(s->kt);
 	free(s->ubuf[0]);
 	free(s->ubuf[1]);
@@ -325,7 +317,6 @@ grow_scratch(struct schema *s, const struct jdoc *d)
 	if (d->ntok > s->cap) {
 		s->cap = d->ntok;
 		s->up = xrealloc(s->up, sizeof(*s->up) * (size_t)s->cap);
-		s->stk = xrealloc(s->stk, sizeof(*s->stk) * (size_t)s->cap);
 		s->kp = xrealloc(s->kp, sizeof(*s->kp) * (size_t)s->cap);
 		s->kn = xrealloc(s->kn, sizeof(*s->kn) * (size_t)s->cap);
 	}
@@ -345,7 +336,9 @@ grow_scratch(struct schema *s, const struct jdoc *d)
 		;
 	if (need > s->ktsize) {
 		s->ktsize = need;
-		s->kt = xrealloc(s->kt, sizeof(*s->kt) * s->ktsize);
+		free(s->kt);
+		s->kt = xcalloc(s->ktsize, sizeof(*s->kt));
+		s->ktgen = 0;
 	}
 }
 
@@ -372,7 +365,7 @@ key_once(struct schema *s, int k, size_t mask)
 	key_cache(s, k);
 	p = key(s, k, &n);
 	h = khash(p, n, obj);
-	for (i = h & mask; s->kt[i].key >= 0; i = (i + 1) & mask) {
+	for (i = h & mask; s->kt[i].gen == s->ktgen; i = (i + 1) & mask) {
 		o = s->kt[i].key;
 		if (s->kt[i].hash != h || s->up[o] != obj)
 			continue;
@@ -386,71 +379,49 @@ key_once(struct schema *s, int k, size_t mask)
 	}
 	s->kt[i].key = k;
 	s->kt[i].hash = h;
+	s->kt[i].gen = s->ktgen;
 }
 
 /*
- * Link every token to its parent (up[]), find keys given twice in one
- * object, and measure the record without blanks.
+ * Link every token to its parent (up[]: the tokenizer's parent links, a
+ * value's parent being its key), find keys given twice in one object,
+ * and measure the record without blanks.
  */
 static void
 pass1(struct schema *s)
 {
 	const struct jdoc *d = s->d;
 	const struct jtok *t;
-	struct frame *f;
-	size_t mask = s->ktsize - 1, i;
-	int sp = 0, k, isk;
+	size_t mask = s->ktsize - 1, compact = 0;
+	int k, up;
 
-	for (i = 0; i <= mask; i++)
-		s->kt[i].key = -1;
-	s->compact = 0;
+	/* A new generation empties the key table. */
+	if (++s->ktgen == 0) {
+		memset(s->kt, 0, sizeof(*s->kt) * s->ktsize);
+		s->ktgen = 1;
+	}
 	for (k = 0; k < d->ntok; k++) {
 		t = &d->tok[k];
-		isk = 0;
-		if (sp == 0)
-			s->up[k] = -1;
-		else {
-			f = &s->stk[sp - 1];
-			if (d->tok[f->tok].type == JT_OBJECT) {
-				if (f->seen % 2 == 0) {
-					s->up[k] = f->tok;
-					f->lastkey = k;
-					isk = 1;
-				} else
-					s->up[k] = f->lastkey;
-			} else
-				s->up[k] = f->tok;
-			f->seen++;
-		}
+		up = t->parent < k ? t->parent : -1;
+		s->up[k] = up;
 		switch (t->type) {
 		case JT_OBJECT:
-			s->compact += 2 + (size_t)t->size * 2 -
-			    (t->size > 0);
+			compact += 2 + (size_t)t->size * 2 - (t->size > 0);
 			break;
 		case JT_ARRAY:
-			s->compact += 2 + (size_t)t->size - (t->size > 0);
+			compact += 2 + (size_t)t->size - (t->size > 0);
 			break;
 		case JT_STRING:
-			s->compact += (size_t)(t->end - t->start) + 2;
+			compact += (size_t)(t->end - t->start) + 2;
+			if (up >= 0 && d->tok[up].type == JT_OBJECT)
+				key_once(s, k, mask);
 			break;
 		default:
-			s->compact += (size_t)(t->end - t->start);
+			compact += (size_t)(t->end - t->start);
 			break;
 		}
-		if (isk)
-			key_once(s, k, mask);
-		if ((t->type == JT_OBJECT || t->type == JT_ARRAY) &&
-		    t->size > 0) {
-			f = &s->stk[sp++];
-			f->tok = k;
-			f->seen = 0;
-			f->need = t->type == JT_OBJECT ? t->size * 2 : t->size;
-			f->lastkey = -1;
-		} else
-			while (sp > 0 && s->stk[sp - 1].seen ==
-			    s->stk[sp - 1].need)
-				sp--;
 	}
+	s->compact = compact;
 }
 
 /* ---- generic checks ---- */
@@ -1287,6 +1258,12 @@ static const char *const reserved[] = {
 	"multifactor_last_modified", "multifactor", "updated_at", "user_id"
 };
 
+/* The first bytes of the reserved keys, to pass most keys by quickly. */
+static const unsigned char reserved_first[256] = {
+	['_'] = 1, ['b'] = 1, ['c'] = 1, ['e'] = 1, ['g'] = 1, ['i'] = 1,
+	['l'] = 1, ['m'] = 1, ['u'] = 1
+};
+
 /* Keys at any depth of metadata object o: no '.' or '$'. */
 static void
 metadata(struct schema *s, int o, int app)
@@ -1299,9 +1276,11 @@ metadata(struct schema *s, int o, int app)
 		for (k = o + 1, m = 0; m < T(s, o)->size;
 		    m++, k = skip(s, k + 1)) {
 			p = key(s, k, &n);
+			if (n == 0 || !reserved_first[(unsigned char)p[0]])
+				continue;
 			for (i = 0; i < sizeof(reserved) / sizeof(*reserved);
 			    i++)
-				if (n > 0 && reserved[i][0] == p[0] &&
+				if (reserved[i][0] == p[0] &&
 				    strlen(reserved[i]) == n &&
 				    memcmp(reserved[i], p, n) == 0)
 					ERR(s, k + 1, NULL, "RESERVED_KEY",
@@ -1312,7 +1291,9 @@ metadata(struct schema *s, int o, int app)
 		if (!is_key(s, k))
 			continue;
 		p = key(s, k, &n);
-		if (memchr(p, '.', n) != NULL || memchr(p, '$', n) != NULL)
+		for (i = 0; i < n && p[i] != '.' && p[i] != '$'; i++)
+			;
+		if (i < n)
 			ERR(s, k + 1, NULL, "METADATA_KEY",
 			    "metadata keys must not contain '.' or '$'");
 	}

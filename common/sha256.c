@@ -30,8 +30,9 @@ static const uint32_t k[64] = {
 #define MAJ(x, y, z)	(((x) & (y)) | ((z) & ((x) | (y))))
 
 /* Message word i of the block, computed in place in a ring of 16. */
-#define W(i)		(i < 16 ? w[i] : (w[(i) & 15] += s1(w[((i) - 2) & 15]) + \
-			    w[((i) - 7) & 15] + s0(w[((i) - 15) & 15])))
+#define W(i)		((i) < 16 ? w[i] : (w[(i) & 15] +=		\
+			    s1(w[((i) - 2) & 15]) + w[((i) - 7) & 15] +	\
+			    s0(w[((i) - 15) & 15])))
 
 /* One round; the callers rotate the names instead of moving values. */
 #define R(a, b, c, d, e, f, g, h, i) do {				\

@@ -260,6 +260,11 @@ cat > "$T/exp" <<'EOF'
 EOF
 check "errors: duplicates in the file, by email, username, user_id" 0 '' \
     "$T/exp" '' cat "$T/errs"
+curl -sS "$EMU_URL/__emulator/jobs" > "$T/jobs"
+jqok "__emulator/jobs: the job, its flags, its failed users" \
+    'length == 1 and .[0].upsert == false and
+    .[0].send_completion_email == false and .[0].external_id == "batch-1" and
+    .[0].errors == 3 and .[0].status == "completed"' "$T/jobs"
 answer "job: unknown id" 404 \
     '{"statusCode":404,"error":"Not Found","message":"Job not found."}' \
     GET /api/v2/jobs/job_AAAAAAAAAAAAAAAA -H "$AUTH"

@@ -51,7 +51,8 @@ print(sum(v.values()) if isinstance(v, dict) else v)' "$1"
 # token: an access token from the emulator.
 token() {
 	curl -sS "$EMU_URL/oauth/token" -d grant_type=client_credentials \
-	    -d client_id=$AUTH0_CLIENT_ID -d client_secret=$AUTH0_CLIENT_SECRET \
+	    -d "client_id=$AUTH0_CLIENT_ID" \
+	    -d "client_secret=$AUTH0_CLIENT_SECRET" \
 	    --data-urlencode "audience=$EMU_URL/api/v2/" | "$PY" -c '
 import json, sys; print(json.load(sys.stdin)["access_token"])'
 }
@@ -86,7 +87,7 @@ emu_stop
 emu_start --port "$PORT" --job-seconds 0.2 --faults drop:1 || exit 1
 mkchunks r 2 10
 check "dropped every time: exit 5" 5 '' '' \
-    'POST /api/v2/jobs/users-imports: .*gave up after 2 tries; run again with -s .*rstate to resume' \
+    'users-imports: .*gave up after 2 tries; run again with -s .*rstate' \
     env A0_RETRY_MAX=2 AUTH0_API_TOKEN=$TOKEN \
     a0-submit -C "$CON" -s "$T/rstate" "$T"/r-*.json
 ok "lost answers journaled" grep -q '	lost	' "$T/rstate"
@@ -173,7 +174,9 @@ printf '%s\tintent\t%s\t%s\n' "$(date +%s)" \
     "$(sha256sum < "$T/u-1.json" | cut -c1-64)" "$T/u-1.json" > "$T/ustate"
 check "repost after a lost answer: exit 0" 0 '' - '' \
     a0-submit -c "$C" -s "$T/ustate" -r "$T/urej" "$T/u-1.json"
-ok "reported apart" grep -q '"failed":30,"total":30,"uncertain_posts":1,"earlier_duplicates":30' "$T/out"
+ok "reported apart" grep -q \
+    '"failed":30,"total":30,"uncertain_posts":1,"earlier_duplicates":30' \
+    "$T/out"
 ok "not in the rejects" test ! -s "$T/urej"
 ok "lost answer: exactly the users" imported u 30
 

@@ -168,11 +168,16 @@ chunk(int fd, const char *fname)
 			    (unsigned long long)rec.line,
 			    (unsigned long long)rec.col,
 			    (unsigned long long)rec.num, maxrec);
-		if (kflag) {
+		/* The bytes before the first blank need no compacting
+		 * (a compact record, e.g. from an export, has none). */
+		if (kflag || rec.blank == rec.len) {
 			memcpy(buf + off, rec.buf, rec.len);
 			len = rec.len;
-		} else
-			len = json_compact(rec.buf, rec.len, buf + off);
+		} else {
+			memcpy(buf + off, rec.buf, rec.blank);
+			len = rec.blank + json_compact(rec.buf + rec.blank,
+			    rec.len - rec.blank, buf + off + rec.blank);
+		}
 		if (n > 0 && off + len + 2 > limit) {
 			close_chunk(buf, pos);
 			memmove(buf + 1, buf + off, len);

@@ -61,7 +61,7 @@ struct slot {
 	int		 quiet;		/* --no-wait: only holding a job slot */
 	double		 wake;		/* monotonic ms of the next request */
 	double		 first;		/* of the current request's first try */
-	int		 attempt;	/* failed tries of the current request */
+	int		 attempt;	/* failed tries of this request */
 	int		 renewed;	/* the token was renewed for it */
 	unsigned	 tokgen;	/* the token it was sent with */
 };
@@ -109,11 +109,12 @@ static void
 usage(FILE *f, int status)
 {
 	fprintf(f, "usage: a0-submit [-0] [-c name | -C con_id] "
-	    "[--upsert[=bool]] [--email-results[=bool]]\n"
-	    "                 [-x external_id] [-s state] [-r rejects] "
-	    "[-j jobs] [--no-wait] [--dry-run]\n"
-	    "                 [--tenant domain] [--debug] [--no-color] "
-	    "[file ...]\n");
+	    "[--upsert[=bool]]\n"
+	    "\t[--email-results[=bool]] [-x external_id] [-s state] "
+	    "[-r rejects]\n"
+	    "\t[-j jobs] [--no-wait] [--dry-run] [--tenant domain] "
+	    "[--debug]\n"
+	    "\t[--no-color] [file ...]\n");
 	exit(status);
 }
 
@@ -243,20 +244,28 @@ result(const struct chunk *c, const char *status, const char *error,
 	emit(&b);
 }
 
+/* The progress line, redrawn when it changes. */
 static void
 show_progress(void)
 {
+	static char last[256];
+	char line[256];
 	int i, running = 0;
 
 	if (!progress)
 		return;
 	for (i = 0; i < jflag; i++)
 		running += slots[i].c != NULL && slots[i].c->job != NULL;
-	fprintf(stderr, "\r\033[Ka0-submit: %lld/%lld%s chunks, %d running, "
-	    "%lld inserted, %lld updated, %s%lld failed%s", tally.done,
-	    tally.chunks, in.eof ? "" : "+", running, tally.inserted,
-	    tally.updated, color && tally.failed ? "\033[31m" : "",
-	    tally.failed, color && tally.failed ? "\033[0m" : "");
+	snprintf(line, sizeof(line), "a0-submit: %lld/%lld%s chunks, "
+	    "%d running, %lld inserted, %lld updated, %s%lld failed%s",
+	    tally.done, tally.chunks, in.eof ? "" : "+", running,
+	    tally.inserted, tally.updated, color && tally.failed ?
+	    "\033[31m" : "", tally.failed, color && tally.failed ?
+	    "\033[0m" : "");
+	if (strcmp(line, last) == 0)
+		return;
+	memcpy(last, line, sizeof(last));
+	fprintf(stderr, "\r\033[K%s", line);
 }
 
 /* The --debug trace, with the secrets scrubbed once more. */
@@ -575,7 +584,6 @@ prepare(const char *path)
 	int kind;
 
 	c->path = xstrdup(path);
-	tally.chunks++;
 	if (a0_read_file(path, A0_MAX_REQUEST, &buf, &len) == -1) {
 		if (errno == EFBIG)
 			snprintf(why, sizeof(why), "larger than Auth0's limit "
@@ -619,8 +627,8 @@ prepare(const char *path)
 		sb_str(&b, path);
 		sb_fmt(&b, ",\"sha256\":\"%s\",\"job_id\":null,\"status\":"
 		    "\"dry-run\",\"inserted\":0,\"updated\":0,\"failed\":0,"
-		    "\"total\":%lld,\"request_bytes\":%zu,\"connection\":", c->sha,
-		    count_records(buf, len), size);
+		    "\"total\":%lld,\"request_bytes\":%zu,\"connection\":",
+		    c->sha, count_records(buf, len), size);
 		sb_str(&b, Cflag ? Cflag : cflag);
 		sb_fmt(&b, ",\"upsert\":%s,\"send_completion_email\":%s,"
 		    "\"external_id\":", upsert ? "true" : "false",
@@ -660,10 +668,16 @@ prepare(const char *path)
 		c->uncertain = e->uncertain;
 		c->resumed = 1;
 		free(buf);
+		if (nowait) {
+			drop(c, "pending", NULL, 0);
+			return NULL;
+		}
 		return c;
 	}
 	if (e != NULL && e->state == A0_J_INTENT)
 		c->uncertain = e->uncertain + 1;
+	else if (e != NULL)
+		c->uncertain = e->uncertain;
 	c->users = buf;
 	c->ulen = len;
 	return c;
@@ -684,6 +698,7 @@ enqueue(char *path, struct a0_jentry *follow)
 
 	it->path = path;
 	it->follow = follow;
+	tally.chunks++;
 	*qtail = it;
 	qtail = &it->next;
 }
@@ -749,7 +764,7 @@ follow_leftovers(void)
 	struct a0_jentry *e;
 	size_t i;
 
-	if (done || journal == NULL)
+	if (done || journal == NULL || nowait)
 		return;
 	done = 1;
 	for (i = 0; (e = a0_journal_entry(journal, i)) != NULL; i++)
@@ -806,7 +821,6 @@ fill(struct slot *s)
 			c->posted = it->follow->time;
 			c->uncertain = it->follow->uncertain;
 			c->resumed = 1;
-			tally.chunks++;
 		} else
 			c = prepare(it->path);
 		free(it->path);
@@ -840,7 +854,9 @@ finish(struct slot *s, const char *status, const char *error)
 	struct chunk *c = s->c;
 	struct a0_jentry e;
 
-	if (journal != NULL && c->job != NULL) {
+	/* A refused chunk is journaled too: it made no job, and a rerun
+	 * posts it again without doubt. */
+	if (journal != NULL && (c->job != NULL || c->intent)) {
 		memset(&e, 0, sizeof(e));
 		memcpy(e.sha, c->sha, sizeof(e.sha));
 		e.path = c->path;

@@ -204,7 +204,7 @@ record(const struct jrecord *rec)
 	R.bad = 0;
 	R.nrec++;
 	R.seq++;
-	if (json_parse(&R.doc, rec->buf, rec->len) < 0)
+	if (json_parse_valid(&R.doc, rec->buf, rec->len) < 0)
 		errx(A0_EXIT_IO, "%s:%" PRIu64 ":%" PRIu64 ": record %" PRIu64
 		    ": cannot tokenize", R.in[R.cur].name, rec->line,
 		    rec->col, rec->num);

@@ -116,8 +116,9 @@ main(void)
 		a = a0_retry_decide(&r, &d);
 		if (!ok(a == t[i].action && d >= t[i].lo && d <= t[i].hi,
 		    "%s", t[i].what))
-			printf("#   got action %d delay %ld, want %d [%ld, %ld]\n",
-			    a, d, t[i].action, t[i].lo, t[i].hi);
+			printf("#   got action %d delay %ld, "
+			    "want %d [%ld, %ld]\n", a, d, t[i].action,
+			    t[i].lo, t[i].hi);
 	}
 
 	/* Jitter keeps every delay within [d/2, d]. */
