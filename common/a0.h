@@ -147,6 +147,9 @@ struct jdoc {
 	size_t		 len;
 	struct jtok	*tok;
 	int		 ntok, cap;
+	unsigned char	*esc;	/* json_parse_valid: per token, 1 for a
+				   string holding a backslash */
+	int		 escn;	/* esc is known below this token */
 };
 
 /*
@@ -443,12 +446,18 @@ struct a0_import {
 void	 a0_import_boundary(struct a0_import *);
 /* The exact size of the request body for a users file of len bytes. */
 size_t	 a0_import_size(const struct a0_import *, size_t len);
+/* Where the users file starts in the body. */
+size_t	 a0_import_offset(const struct a0_import *);
 /*
- * The multipart body for users (malloc'd, *bodylen set), the boundary
- * changed first if the users happen to contain it.
+ * Make the multipart body around the users file that buf holds at off
+ * (buf has room for a0_import_size(len) bytes, off being what
+ * a0_import_offset said when it was filled): in place when the envelope
+ * still fits there, else in a new buffer, buf being freed.  The boundary
+ * is changed first if the users happen to contain it.  Returns the body
+ * and sets *bodylen.
  */
-char	*a0_import_body(struct a0_import *, const char *users, size_t len,
-	    size_t *bodylen);
+char	*a0_import_frame(struct a0_import *, char *buf, size_t off,
+	    size_t len, size_t *bodylen);
 int	 a0_req_import(struct a0_http *, const struct a0_api *,
 	    const struct a0_import *, const char *body, size_t len);
 /* The job id of a 202 answer (malloc'd), or NULL. */

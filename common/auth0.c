@@ -299,21 +299,38 @@ contains(const char *hay, size_t len, const char *needle)
 	return 0;
 }
 
+size_t
+a0_import_offset(const struct a0_import *imp)
+{
+	char *pre, *post;
+	size_t n;
+
+	envelope(imp, &pre, &post);
+	n = strlen(pre);
+	free(pre);
+	free(post);
+	return n;
+}
+
 char *
-a0_import_body(struct a0_import *imp, const char *users, size_t len,
+a0_import_frame(struct a0_import *imp, char *buf, size_t off, size_t len,
     size_t *bodylen)
 {
-	char *pre, *post, *body;
+	char *pre, *post, *body = buf;
 	size_t a, b;
 
-	while (contains(users, len, imp->boundary))
+	while (contains(buf + off, len, imp->boundary))
 		a0_import_boundary(imp);
 	envelope(imp, &pre, &post);
 	a = strlen(pre);
 	b = strlen(post);
-	body = xmalloc(a + len + b);
+	if (a != off) {
+		/* A connection id of another length: move the users. */
+		body = xmalloc(a + len + b);
+		memcpy(body + a, buf + off, len);
+		free(buf);
+	}
 	memcpy(body, pre, a);
-	memcpy(body + a, users, len);
 	memcpy(body + a + len, post, b);
 	*bodylen = a + len + b;
 	free(pre);

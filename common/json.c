@@ -37,6 +37,7 @@ json_parse(struct jdoc *d, const char *text, size_t len)
 	d->text = text;
 	d->len = len;
 	d->ntok = 0;
+	d->escn = 0;
 	if (len > INT_MAX)
 		return -1;
 	if (d->cap == 0) {
@@ -67,8 +68,10 @@ void
 json_free(struct jdoc *d)
 {
 	free(d->tok);
+	free(d->esc);
 	d->tok = NULL;
-	d->cap = d->ntok = 0;
+	d->esc = NULL;
+	d->cap = d->ntok = d->escn = 0;
 }
 
 int
@@ -309,9 +312,10 @@ static const unsigned char primend[256] = {
 	[']'] = 1, ['}'] = 1
 };
 
-/* The closing quote of the string body starting at p, before end. */
+/* The closing quote of the string body starting at p, before end; *esc
+ * set when the body holds a backslash. */
 static const char *
-strend(const char *p, const char *end)
+strend(const char *p, const char *end, unsigned char *esc)
 {
 #if defined(__SSE2__) && !defined(JS_PORTABLE)
 	const __m128i quote = _mm_set1_epi8('"');
@@ -335,11 +339,17 @@ strend(const char *p, const char *end)
 			p++;
 		if (p >= end || *p == '"')
 			return p < end ? p : end;
+		*esc = 1;
 		p += 2;
 	}
 #else
-	while (p < end && *p != '"')
-		p += *p == '\\' ? 2 : 1;
+	while (p < end && *p != '"') {
+		if (*p == '\\') {
+			*esc = 1;
+			p++;
+		}
+		p++;
+	}
 	return p < end ? p : end;
 #endif
 }
@@ -355,30 +365,34 @@ json_parse_valid(struct jdoc *d, const char *text, size_t len)
 {
 	const char *p = text, *end = text + len, *q;
 	struct jtok *tok, *t;
-	int n = 0, cap, sup = -1;
+	unsigned char *esc;
+	size_t most;
+	int n = 0, sup = -1;
 
 	d->text = text;
 	d->len = len;
 	d->ntok = 0;
-	if (len > INT_MAX)
+	d->escn = 0;
+	if (len > INT_MAX / 2 - 2)
 		return -1;
-	if (d->cap == 0) {
-		d->cap = 256;
-		d->tok = xmalloc(sizeof(*d->tok) * (size_t)d->cap);
+	/*
+	 * A token takes at least two bytes with what separates it from the
+	 * next (a primitive and its comma, a string's quotes, a container's
+	 * brackets): room for the most tokens valid text can hold, made
+	 * once per record rather than checked token by token.
+	 */
+	most = len / 2 + 2;
+	if ((size_t)d->cap < most || d->esc == NULL) {
+		if ((size_t)d->cap < most)
+			d->cap = most < 256 ? 256 : (int)most;
+		d->tok = xrealloc(d->tok, sizeof(*d->tok) * (size_t)d->cap);
+		d->esc = xrealloc(d->esc, (size_t)d->cap);
 	}
 	/* Locals, so that the stores to tokens need no reloads of d. */
 	tok = d->tok;
-	cap = d->cap;
+	esc = d->esc;
 #define NEWTOK(ty, s) do {						\
-	if (n == cap) {							\
-		if (cap > INT_MAX / 2)					\
-			goto fail;					\
-		cap *= 2;						\
-		tok = xrealloc(tok, sizeof(*tok) * (size_t)cap);	\
-		d->tok = tok;						\
-		d->cap = cap;						\
-	}								\
-	t = &tok[n++];							\
+	t = &tok[n];							\
 	t->type = (ty);							\
 	t->start = (s);							\
 	t->end = -1;							\
@@ -386,12 +400,13 @@ json_parse_valid(struct jdoc *d, const char *text, size_t len)
 	t->parent = sup;						\
 	if (sup >= 0)							\
 		tok[sup].size++;					\
+	esc[n++] = 0;							\
 } while (0)
 	while (p < end) {
 		switch (*p) {
 		case '"':
-			q = strend(p + 1, end);
 			NEWTOK(JT_STRING, (int)(p + 1 - text));
+			q = strend(p + 1, end, &esc[n - 1]);
 			t->end = (int)(q - text);
 			p = q + 1;
 			break;
@@ -434,11 +449,14 @@ json_parse_valid(struct jdoc *d, const char *text, size_t len)
 			t->end = (int)(p - text);
 			break;
 		}
+		if (n == d->cap)	/* only text that is not valid */
+			goto fail;
 	}
 #undef NEWTOK
 	if (n == 0)
 		goto fail;
 	d->ntok = n;
+	d->escn = n;
 	return n;
 fail:
 	d->ntok = 0;

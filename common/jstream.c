@@ -554,7 +554,7 @@ scan(struct jstream *js)
 	const uint64_t base = js->base;
 	uint64_t line = js->line, ls = js->ls, blank = js->blank;
 	unsigned depth = js->depth;
-	unsigned c, u, v;
+	unsigned c, u, v, h0, h1, h2, h3, lo, hi;
 	const char *lit = "";
 	size_t n = 0, i;
 	enum sstate st = S_VALUE;
@@ -562,7 +562,7 @@ scan(struct jstream *js)
 	char fb[32];
 
 #define SKIPWS() do {							\
-	if (ISWS(*p)) {							\
+	if (*p <= ' ' && ISWS(*p)) {					\
 		if (blank == NOBLANK)					\
 			blank = base + (p - buf);			\
 		do {							\
@@ -847,7 +847,15 @@ string:
 				FAIL(p, "invalid escape in string: byte "
 				    "0x%02X after \\", c);
 			}
-			for (u = 0, i = 2; i < 6; i++) {
+			/* Four hex digits; the slack keeps p[5] readable. */
+			h0 = hexv[p[2]];
+			h1 = hexv[p[3]];
+			h2 = hexv[p[4]];
+			h3 = hexv[p[5]];
+			if (h0 && h1 && h2 && h3)
+				u = (h0 - 1) << 12 | (h1 - 1) << 8 |
+				    (h2 - 1) << 4 | (h3 - 1);
+			else for (u = 0, i = 2; i < 6; i++) {
 				if ((v = hexv[p[i]]) == 0) {
 					if (p + i == end)
 						NEED(key ? S_STR_KEY :
@@ -890,8 +898,9 @@ string:
 			 * depends on the first (no overlongs, no UTF-16
 			 * surrogates, nothing past U+10FFFF).
 			 */
-			unsigned lo = 0x80, hi = 0xbf;
-
+utf8:
+			lo = 0x80;
+			hi = 0xbf;
 			if (c < 0xc2 || c > 0xf4)
 				FAIL(p, "invalid UTF-8 byte 0x%02X", c);
 			n = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
@@ -910,7 +919,10 @@ string:
 			else if (n > 3 && (p[3] & 0xc0) != 0x80)
 				i = 3;
 			else {
+				/* Non-ASCII text: the next character too. */
 				p += n;
+				if ((c = *p) >= 0x80)
+					goto utf8;
 				continue;
 			}
 			if (p + i == end)
@@ -996,13 +1008,16 @@ json_compact(const char *in, size_t len, char *out)
 			COPY16(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
 			    _mm_cmplt_epi8(v, blank)));
 			if (m != 0)
-				break;
+				goto between;
 		}
 #endif
 		while (p < end && *p != '"' && !ISWS(*p))
 			*o++ = *p++;
 		if (p == end)
 			break;
+#ifdef JS_SSE2
+between:
+#endif
 		if (*p != '"') {
 			do
 				p++;
@@ -1017,13 +1032,16 @@ json_compact(const char *in, size_t len, char *out)
 				COPY16(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
 				    _mm_cmpeq_epi8(v, bslash)));
 				if (m != 0)
-					break;
+					goto instring;
 			}
 #endif
 			while (p < end && *p != '"' && *p != '\\')
 				*o++ = *p++;
 			if (p == end)
 				break;
+#ifdef JS_SSE2
+instring:
+#endif
 			if (*p == '"') {
 				*o++ = *p++;
 				break;

@@ -112,6 +112,15 @@ is_key(const struct schema *s, int i)
 	    T(s, s->up[i])->type == JT_OBJECT;
 }
 
+/* Might string token i hold an escape?  The tokenizer may know. */
+static int
+escaped(const struct schema *s, int i, const char *p, size_t n)
+{
+	if (i < s->d->escn)
+		return s->d->esc[i];
+	return memchr(p, '\\', n) != NULL;
+}
+
 /* Unescaped bytes of string token i in scratch slot 'slot'. */
 static const char *
 str(struct schema *s, int i, int slot, size_t *len)
@@ -121,7 +130,7 @@ str(struct schema *s, int i, int slot, size_t *len)
 	size_t n = (size_t)(t->end - t->start);
 	int r;
 
-	if (memchr(p, '\\', n) == NULL) {
+	if (!escaped(s, i, p, n)) {
 		*len = n;
 		return p;
 	}
@@ -159,7 +168,7 @@ key_cache(struct schema *s, int k)
 
 	s->kp[k] = p;
 	s->kn[k] = n;
-	if (memchr(p, '\\', n) == NULL)
+	if (!escaped(s, k, p, n))
 		return;
 	r = json_unescape(s->d, k, s->arena + s->arenaused, n + 1);
 	if (r < 0)

@@ -28,7 +28,9 @@ import json, sys
 f, p, a, b = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 u = [{"email": "%s-%d@example.com" % (p, i), "email_verified": False}
      for i in range(a, b + 1)]
-json.dump(u, open(f, "w"), separators=(",", ":"))
+with open(f, "w") as o:
+    json.dump(u, o, separators=(",", ":"))
+    o.write("\n")
 EOF
 }
 
@@ -164,7 +166,7 @@ ok "--dry-run sent nothing" test "$(figure 'POST /oauth/token')" = 0
 
 # Three chunks as arguments; one empty one is skipped with a note.
 curl -sS -X POST "$EMU_URL/__emulator/reset" > "$T/reset"
-check "three chunks imported" 0 '' - 'empty.json: empty array, skipped' \
+check "three chunks imported" 0 '' - 'empty.json: no records, skipped' \
     a0-submit -c "$C" "$T/a.json" "$T/empty.json" "$T/b.json" "$T/c.json"
 ok "two TCP connections (and one for the figures)" \
     test "$(figure connections)" -le 3
@@ -254,24 +256,42 @@ EOF
 check "413-size chunk refused locally" 3 '' - \
     'big.json: the request would be [0-9]+ bytes, over .* 512000' \
     a0-submit -c "$C" "$T/big.json"
-echo '{"email":"x@example.com"}' > "$T/obj.json"
-check "not a JSON array"           3 '' - 'obj.json: not a JSON array' \
+echo '[{"email":"x@example.com"},2]' > "$T/obj.json"
+check "not an array of objects"    3 '' - \
+    "obj.json:1:28: expected an object, found '2'" \
     a0-submit -c "$C" "$T/obj.json"
 echo '[{"email":"x@example.com"},' > "$T/broken.json"
-check "truncated JSON"             3 '' - 'broken.json: not a JSON array' \
+check "truncated JSON"             3 '' - 'broken.json:2:1: unexpected end' \
     a0-submit -c "$C" "$T/broken.json"
+printf '[{"name":"\377"}]' > "$T/notutf8.json"
+check "not UTF-8"                  3 '' - 'notutf8.json:1:11: .*UTF-8' \
+    a0-submit -c "$C" "$T/notutf8.json"
+printf '{"email":"y-1@example.com"}\n{"email":"y-2@example.com"}\n' \
+    > "$T/ndjson.json"
+check "a sequence of objects is sent as an array" 0 '' - '' \
+    a0-submit --dry-run -c "$C" "$T/ndjson.json"
+same "its size" /dev/stdin results total request_bytes <<EOF
+2	$((54 + 4 + 583))
+EOF
 check "missing file"               3 '' - \
     'nothere.json: No such file or directory' \
     a0-submit -c "$C" "$T/nothere.json"
 ok "none of them was sent" \
     test "$(figure 'POST /api/v2/jobs/users-imports')" = "$n0"
 mkchunk "$T/e.json" e 1 10
-check "a bad chunk does not stop the others" 3 '' - 'obj.json: not a JSON' \
+check "a bad chunk does not stop the others" 3 '' - 'obj.json:1:28: ' \
     a0-submit -c "$C" "$T/obj.json" "$T/e.json"
 same "the good one imported" /dev/stdin results file status inserted <<EOF
 $T/e.json	completed	10
 $T/obj.json	error	0
 EOF
+
+check "-r where no file can be made" 3 '' '' 'a0-submit: .*/no/rej: No such' \
+    a0-submit -c "$C" -r "$T/no/rej" "$T/e.json"
+check "-s where no file can be made" 3 '' '' 'a0-submit: .*/no/st: No such' \
+    a0-submit -c "$C" -s "$T/no/st" "$T/e.json"
+check "--no-color is taken"        0 '' - '' \
+    a0-submit --no-color --dry-run -c "$C" "$T/e.json"
 
 # The API refuses: exit 4.
 check "unknown connection name"    4 '' '' 'a0-submit: Nope: no such conn' \
@@ -286,12 +306,6 @@ check "a token that is refused"    4 '' '' \
     'the token in AUTH0_API_TOKEN was refused' \
     env AUTH0_API_TOKEN=not-a-token a0-submit -C "$CON" "$T/e.json"
 
-# A job that fails as a whole (Auth0 cannot parse the file): exit 1.
-printf '[{"email":"f-1@example.com","name":"\377"}]' > "$T/notutf8.json"
-check "a failed job: exit 1" 1 '' - '' a0-submit -c "$C" "$T/notutf8.json"
-same "its result" /dev/stdin results status details <<EOF
-failed	Failed to parse users file JSON when importing users. Make sure it is valid JSON.
-EOF
 
 # The flags reach the request.
 check "--dry-run shows the flags" 0 '' - '' a0-submit --dry-run -C "$CON" \

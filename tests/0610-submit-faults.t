@@ -170,8 +170,10 @@ ok "nothing posted by the last run" \
 mkchunks u 1 30
 check "imported once (the answer is lost below)" 0 '' - '' \
     a0-submit -c "$C" "$T/u-1.json"
-printf '%s\tintent\t%s\t%s\n' "$(date +%s)" \
-    "$(sha256sum < "$T/u-1.json" | cut -c1-64)" "$T/u-1.json" > "$T/ustate"
+usha=$(a0-submit --dry-run -c "$C" "$T/u-1.json" |
+    sed 's/.*"sha256":"\([0-9a-f]*\)".*/\1/')
+printf '%s\tintent\t%s\t%s\n' "$(date +%s)" "$usha" "$T/u-1.json" \
+    > "$T/ustate"
 check "repost after a lost answer: exit 0" 0 '' - '' \
     a0-submit -c "$C" -s "$T/ustate" -r "$T/urej" "$T/u-1.json"
 ok "reported apart" grep -q \

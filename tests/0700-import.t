@@ -204,7 +204,7 @@ if [ "${A0_TEST_PTY:-}" != python ] && command -v tmux > /dev/null; then
 	pty_kind=tmux
 fi
 echo "# terminal: $pty_kind"
-cat > "$T/pty.py" <<'EOF'
+cat > "$T/ptydrive.py" <<'EOF'
 import os, pty, select, sys
 fifo, log = sys.argv[1], sys.argv[2]
 pid, fd = pty.fork()
@@ -252,13 +252,17 @@ tty_start() {
 	else
 		mkfifo "$T/keys.$tty_n"
 		: > "$T/screen.$tty_n"
-		python3 "$T/pty.py" "$T/keys.$tty_n" "$T/screen.$tty_n" "$@" &
+		python3 "$T/ptydrive.py" "$T/keys.$tty_n" "$T/screen.$tty_n" "$@" &
 		tty_pid=$!
 		t_pids="$t_pids $tty_pid"
 	fi
 }
 # keys KEY...: type KEYs (Enter, C-c, or text) in the terminal.
 keys() {
+	if [ $pty_kind = python ] && ! kill -0 "$tty_pid"; then
+		echo "#   the terminal is gone"
+		return 1
+	fi
 	for k; do
 		case $pty_kind:$k in
 		tmux:*) tm send-keys "$k" ;;

@@ -33,10 +33,10 @@ both() {
 		check "a0-chunk: $1" "$2" "$b_in" "$b_in.chunk" '' \
 		    a0-chunk -d "$O"
 	fi
-	ok "a0-chunk: $1: no partial chunk" nofiles
+	[ "$2" -eq 0 ] || ok "a0-chunk: $1: no partial chunk" nofiles
 	if [ "$3" -eq 3 ]; then
 		check "a0-validate: $1" 3 "$b_in" '' \
-		    "^a0-validate: -:$(echo "$4" |
+		    "^a0-validate: -:$(printf '%s\n' "$4" |
 		    sed 's/record [0-9]*: /(&)?/')" \
 		    a0-validate
 	else
@@ -67,14 +67,14 @@ above-10ffff|[{"a":"\364\220\200\200"}]|1:8: record 1: invalid UTF-8 sequence: b
 byte-ff|[{"a":"x\377"}]|1:9: record 1: invalid UTF-8 byte 0xFF$
 truncated-2-in-string|[{"a":"\303"}]|1:8: record 1: invalid UTF-8 sequence: byte 0x22 after 0xC3$
 truncated-3-in-key|[{"\342\202":1}]|1:4: record 1: invalid UTF-8 sequence: byte 0x22 after 0xE2$
-truncated-4-at-end|[{"a":"\360\237\230|1:8: record 1: unexpected end of input in string$
+truncated-4-at-end|[{"a":"\360\237\230|1:11: record 1: unexpected end of input in string$
 lone-continuation|[{"a":"\200"}]|1:8: record 1: invalid UTF-8 byte 0x80$
 non-ascii-outside-string|[{"a":\303\251}]|1:7: record 1: expected a value, found byte 0xC3 \(non-ASCII outside a string\)$
 nul-in-string|[{"a":"x\0y"}]|1:9: record 1: unescaped control character 0x00 in string$
 nul-in-key|[{"\0":1}]|1:4: record 1: unescaped control character 0x00 in string$
 nul-before|\0[{"a":1}]|1:1: expected an array of objects or a sequence of objects, found byte 0x00$
 nul-after|[{"a":1}]\0|1:10: expected end of input after ']', found byte 0x00$
-nul-between|{"a":1}\0{"a":2}|1:8: expected an object, found byte 0x00$
+nul-between|{"a":1}\0{"a":2}|1:8: record 2: expected an object, found byte 0x00$
 bom-inside|[\357\273\277{"a":1}]|1:2: record 1: expected an object, found byte 0xEF$
 bom-twice|\357\273\277\357\273\277[]|1:1: expected an array of objects or a sequence of objects, found byte 0xEF$
 lone-high-surrogate|[{"a":"\\ud800"}]|1:8: record 1: lone surrogate \\uD800 in string$
@@ -82,19 +82,15 @@ lone-low-surrogate|[{"a":"\\udc00"}]|1:8: record 1: lone surrogate \\uDC00 in st
 lone-surrogate-in-key|[{"\\udbff":1}]|1:4: record 1: lone surrogate \\uDBFF in string$
 high-then-not-low|[{"a":"\\ud800\\u0041"}]|1:8: record 1: lone surrogate \\uD800 in string$
 high-then-high|[{"a":"\\ud800\\ud800"}]|1:8: record 1: lone surrogate \\uD800 in string$
-high-then-end|[{"a":"\\ud83d"|1:8: record 1: unexpected end of input in string$
+high-then-end|[{"a":"\\ud83d|1:14: record 1: unexpected end of input in string$
 EOF
 
 # A byte order mark opening the input is skipped; a valid pair of \u
 # surrogates is a character like any other.
 printf '\357\273\277[%s]' "$U" > "$T/bom"
-printf '%s\n' "chunk-000001.json" > "$T/bom.chunk"
+printf '%s\n' "$O/chunk-000001.json" > "$T/bom.chunk"
 printf '[%s]\n' "$U" > "$T/bom.valid"
 both bom 0 0
-printf '%s\n' "$T/o/chunk-000001.json" > "$T/bom.chunk"
-rm -rf "$O"
-check "a0-chunk: bom: the chunk path" 0 "$T/bom" "$T/bom.chunk" '' \
-    a0-chunk -d "$O"
 printf '[%s]\n' "$U" > "$T/bom.file"
 ok "a0-chunk: bom: the chunk has the record, no mark" \
     cmp -s "$T/bom.file" "$O/chunk-000001.json"
@@ -104,7 +100,7 @@ while IFS='|' read -r name text pat; do
 	printf '%s' "$text" > "$T/$name"
 	both "$name" 3 3 "$pat"
 done <<'EOF'
-end-mid-record|[{"email":"a@example.com",|1:28: record 1: unexpected end of input in object$
+end-mid-record|[{"email":"a@example.com",|1:27: record 1: unexpected end of input in object$
 end-mid-array|[{"a":[1,|1:10: record 1: unexpected end of input in array$
 end-mid-key|[{"ema|1:7: record 1: unexpected end of input in string$
 end-mid-string|[{"email":"a@exam|1:18: record 1: unexpected end of input in string$
@@ -138,11 +134,14 @@ python3 -c "import sys
 sys.stdout.write('[{\"email\":\"a@example.com\",\"user_metadata\":'
     '{\"n\":-' + '9' * 10000 + ',\"f\":0.' + '1' * 10000 + 'e-' +
     '9' * 10000 + '}}]')" > "$T/digits"
-echo chunk-000001.json > "$T/digits.chunk"
+echo "$O/chunk-000001.json" > "$T/digits.chunk"
 { cat "$T/digits"; echo; } > "$T/digits.valid"
 both digits 0 0
-ok "a0-validate: digits: a warning on the profile size" \
-    grep -Eq '^-:1:2: warning: record 1: : PROFILE_SIZE_EXCEEDED' "$T/err"
+ok "a0-chunk: digits: the chunk is the record" \
+    cmp -s "$T/digits.valid" "$O/chunk-000001.json"
+check "a0-validate: digits: a warning on the profile size" 0 "$T/digits" \
+    "$T/digits.valid" '^-:1:2: warning: record 1: : PROFILE_SIZE_EXCEEDED' \
+    a0-validate
 
 python3 -c "import sys
 sys.stdout.write('[{\"email\":\"a@example.com\",\"user_metadata\":{' +
@@ -166,14 +165,14 @@ check "a0-validate: 100,000 keys: larger than a request" 3 "$T/keys" '' \
 # repeated key, and the record is rejected.
 python3 -c "import sys
 sys.stdout.write('[{\"email\":\"a@example.com\",\"user_metadata\":{' +
-    ','.join('\"%x\":0' % (i // 2) for i in range(60000)) + '}}]')" \
+    ','.join('\"%x\":0' % (i // 2) for i in range(50000)) + '}}]')" \
     > "$T/dupkeys"
 printf '[]\n' > "$T/dupkeys.out"
-check "a0-validate: 30,000 keys given twice" 1 "$T/dupkeys" \
+check "a0-validate: 25,000 keys given twice" 1 "$T/dupkeys" \
     "$T/dupkeys.out" 'DUPLICATE_KEY: key given twice in one object' \
     a0-validate
 n=$(grep -c 'DUPLICATE_KEY' "$T/err")
-ok "a0-validate: one diagnostic per repeated key ($n)" [ "$n" -eq 30000 ]
+ok "a0-validate: one diagnostic per repeated key ($n)" [ "$n" -eq 25000 ]
 
 # ---- a 60 MB string: refused at the limit, in bounded memory ----
 big60() {
@@ -197,15 +196,15 @@ else
 fi
 # As soon as the limit is passed, without waiting for the rest: the
 # writer holds the FIFO open after its first 2 MB.
-mkfifo "$T/slow"
 for tool in a0-chunk a0-validate; do
+	mkfifo "$T/slow.$tool"
 	{ printf '[{"email":"a@example.com","name":"'
 	  head -c 2000000 /dev/zero | tr '\0' x
-	  exec sleep 60; } > "$T/slow" &
+	  exec sleep 60; } > "$T/slow.$tool" &
 	t_pids="$t_pids $!"
 	check "$tool: long string refused before the input ends" 3 '' '' \
-	    "^$tool: $T/slow:1:2: record 1 is longer than" \
-	    timeout 30 "$tool" "$T/slow"
+	    "^$tool: $T/slow.$tool:1:2: record 1 is longer than" \
+	    timeout 30 "$tool" "$T/slow.$tool"
 done
 
 # ---- a gigabyte of whitespace: zero records ----
@@ -242,11 +241,11 @@ printf '%s\n' "$O/chunk-000001.json" > "$T/fifo.chunk"
 { printf '[%s]' "$U" > "$T/fifo"; } &
 check "a0-chunk: a FIFO" 0 '' "$T/fifo.chunk" '' timeout 30 a0-chunk -d "$O" \
     "$T/fifo"
-wait
+wait $!
 { printf '[%s]' "$U" > "$T/fifo"; } &
 check "a0-validate: a FIFO" 0 '' "$T/fifo.valid" '' timeout 30 a0-validate \
     "$T/fifo"
-wait
+wait $!
 
 # ---- a0-submit: chunk files it is given ----
 S="a0-submit --dry-run -C con_A0EmulatorDb0001"
@@ -255,7 +254,7 @@ check "a0-submit: a directory" 3 '' '-' "^a0-submit: $T/dir: Is a directory$" \
 ok "a0-submit: a directory: an error line" grep -q '"status":"error"' "$T/out"
 { printf '[%s]' "$U" > "$T/fifo"; } &
 check "a0-submit: a FIFO" 0 '' '-' '' timeout 30 $S "$T/fifo"
-wait
+wait $!
 ok "a0-submit: a FIFO: read as a chunk" \
     grep -q '"status":"dry-run".*"total":1' "$T/out"
 big60 > "$T/big"
@@ -279,7 +278,7 @@ done
 # nesting is refused at once, not tokenized, and bytes that are not UTF-8
 # are not sent.
 check "a0-submit: nesting 200,000 deep" 3 '' '-' \
-    "^a0-submit: $T/deep: " timeout 20 $S "$T/deep"
+    "^a0-submit: $T/deep: " timeout -k 5 20 $S "$T/deep"
 check "a0-submit: invalid UTF-8" 3 '' '-' \
     "^a0-submit: $T/overlong-2-in-string: " $S "$T/overlong-2-in-string"
 

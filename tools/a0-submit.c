@@ -28,14 +28,19 @@
 #define POLL_MIN_MS	200.0	/* never poll one job more often */
 #define POLL_MAX_MS	30000.0	/* nor less often */
 #define POLL_LATE_MS	30.0	/* after the end a job's progress foretells */
+#define ROOM		64	/* bytes after the users: the last boundary */
+/* A chunk's buffer: the largest request and the multipart text. */
+#define BUFCAP		(A0_MAX_REQUEST + A0_ENVELOPE_RESERVE + ROOM)
 #define DAY		86400	/* Auth0 deletes job data after a day */
 
 /* One chunk on its way through a slot. */
 struct chunk {
 	char		*path;
 	char		 sha[65];
-	char		*users;		/* the file, until the body is made */
-	size_t		 ulen;
+	char		*users;		/* the users file, at uoff, with room
+					   for the multipart text around */
+	size_t		 uoff, ulen;
+	int		 pooled;	/* body is a buffer of the pool */
 	char		*body;		/* the request, made when first sent */
 	size_t		 bodylen;
 	char		*job;
@@ -499,14 +504,41 @@ lookup_connection(struct slot *s)
 
 /* ---- chunks ---- */
 
+/*
+ * Chunk buffers are kept for the next chunk: a run touches the same
+ * few pages instead of faulting in fresh ones for each chunk.
+ */
+static char *spare[MAXSLOTS + 1];
+static int nspare;
+
+static char *
+getbuf(void)
+{
+	return nspare > 0 ? spare[--nspare] : xmalloc(BUFCAP);
+}
+
+static void
+putbuf(char *b)
+{
+	if (b == NULL)
+		return;
+	if (nspare < MAXSLOTS + 1)
+		spare[nspare++] = b;
+	else
+		free(b);
+}
+
 static void
 free_chunk(struct chunk *c)
 {
 	if (c == NULL)
 		return;
 	free(c->path);
-	free(c->users);
-	free(c->body);
+	putbuf(c->users);
+	if (c->pooled)
+		putbuf(c->body);
+	else
+		free(c->body);
 	free(c->job);
 	free(c->ji.details);
 	free(c);
@@ -528,48 +560,73 @@ drop(struct chunk *c, const char *status, const char *error, int journaled)
 	free_chunk(c);
 }
 
-static int
-blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 /*
- * Does it look like a JSON array of objects?  1, or 0 when empty, -1
- * when not.  Only its ends are looked at: a chunk comes checked from
- * a0-chunk or a0-validate, and Auth0 fails a job whose file does not
- * parse; tokenizing it all again would cost more than the rest of the
- * chunk's work.
+ * Read a chunk's records with the strict reader and join them into the
+ * users file to send: "[", the records byte for byte separated by ",",
+ * "]" and a newline, which is a0-chunk's file byte for byte.  It is put
+ * at off in *buf, with room left around it for the rest of the request.
+ * Returns the number of records, or -1 with why set; *buf and *len are
+ * set either way.
  */
-static int
-check_array(const char *buf, size_t len)
-{
-	size_t i = 0, j = len;
-
-	while (i < len && blank(buf[i]))
-		i++;
-	while (j > i && blank(buf[j - 1]))
-		j--;
-	if (j - i < 2 || buf[i] != '[' || buf[j - 1] != ']')
-		return -1;
-	for (i++; i < j - 1 && blank(buf[i]); i++)
-		;
-	if (i == j - 1)
-		return 0;
-	return buf[i] == '{' ? 1 : -1;
-}
-
-/* The number of records of an array of objects (for --dry-run). */
 static long long
-count_records(const char *buf, size_t len)
+load(const char *path, size_t off, char **buf, size_t *len, char *why,
+    size_t whysz)
 {
-	struct jdoc d;
-	long long n;
+	struct jstream *js;
+	struct jrecord rec;
+	const struct jerror *je;
+	struct stat st;
+	size_t n = 1;
+	long long count = 0;
+	char *b;
+	int fd, r;
 
-	memset(&d, 0, sizeof(d));
-	n = json_parse(&d, buf, len) > 0 ? d.tok[0].size : 0;
-	json_free(&d);
-	return n;
+	*buf = NULL;
+	*len = 0;
+	if ((fd = open(path, O_RDONLY)) == -1 || fstat(fd, &st) == -1) {
+		snprintf(why, whysz, "%s", strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		snprintf(why, whysz, "%s", strerror(EISDIR));
+		close(fd);
+		return -1;
+	}
+	b = getbuf();
+	b[off] = '[';
+	js = jstream_open(fd, A0_MAX_REQUEST);
+	while ((r = jstream_next(js, &rec)) == 1) {
+		/* Past the limit already: the rest need not be read. */
+		if (n + rec.len + 3 > A0_MAX_REQUEST ||
+		    off + n + rec.len + 3 + ROOM > BUFCAP) {
+			snprintf(why, whysz, "larger than Auth0's limit of %d "
+			    "bytes a request", A0_MAX_REQUEST);
+			r = -2;
+			break;
+		}
+		if (count++ > 0)
+			b[off + n++] = ',';
+		memcpy(b + off + n, rec.buf, rec.len);
+		n += rec.len;
+	}
+	if (r == -1) {
+		je = jstream_error(js);
+		if (je->sys != 0)
+			snprintf(why, whysz, "%s", strerror(je->sys));
+		else
+			snprintf(why, whysz, "%llu:%llu: %s",
+			    (unsigned long long)je->line,
+			    (unsigned long long)je->col, je->msg);
+	}
+	jstream_close(js);
+	close(fd);
+	b[off + n++] = ']';
+	b[off + n++] = '\n';
+	*buf = b;
+	*len = n;
+	return r < 0 ? -1 : count;
 }
 
 /* Read a chunk and decide what it needs: NULL when nothing. */
@@ -578,28 +635,23 @@ prepare(const char *path)
 {
 	struct a0_jentry *e;
 	struct chunk *c = xcalloc(1, sizeof(*c));
-	char *buf, why[160];
+	char *buf, why[256];
 	size_t len, size;
+	long long n;
 	uint64_t h;
-	int kind;
 
 	c->path = xstrdup(path);
-	if (a0_read_file(path, A0_MAX_REQUEST, &buf, &len) == -1) {
-		if (errno == EFBIG)
-			snprintf(why, sizeof(why), "larger than Auth0's limit "
-			    "of %d bytes a request", A0_MAX_REQUEST);
-		else
-			snprintf(why, sizeof(why), "%s", strerror(errno));
-		warnx("%s: %s", path, why);
+	c->uoff = a0_import_offset(&imp);
+	if ((n = load(path, c->uoff, &buf, &len, why, sizeof(why))) == -1) {
+		/* One diagnostic, compiler style when it has a place. */
+		warnx("%s%s%s", path, why[0] >= '0' && why[0] <= '9' ? ":" :
+		    ": ", why);
+		putbuf(buf);
 		tally.bad = 1;
 		drop(c, "error", why, 0);
 		return NULL;
 	}
-	a0_sha256(buf, len, c->sha);
-	if ((kind = check_array(buf, len)) == -1) {
-		snprintf(why, sizeof(why), "not a JSON array of user objects");
-		goto bad;
-	}
+	a0_sha256(buf + c->uoff, len, c->sha);
 	if ((size = a0_import_size(&imp, len)) > A0_MAX_REQUEST) {
 		snprintf(why, sizeof(why), "the request would be %zu bytes, "
 		    "over Auth0's limit of %d (split it with a0-chunk)", size,
@@ -609,14 +661,14 @@ prepare(const char *path)
 	h = dupset_hash(DUP_USER_ID, c->sha, 64);
 	if (dupset_find(seen, h) != 0) {
 		warnx("%s: same content as an earlier chunk, skipped", path);
-		free(buf);
+		putbuf(buf);
 		drop(c, "duplicate", NULL, 0);
 		return NULL;
 	}
 	dupset_add(seen, h, 1);
-	if (kind == 0) {
-		warnx("%s: empty array, skipped", path);
-		free(buf);
+	if (n == 0) {
+		warnx("%s: no records, skipped", path);
+		putbuf(buf);
 		drop(c, "skipped", NULL, 0);
 		return NULL;
 	}
@@ -628,7 +680,7 @@ prepare(const char *path)
 		sb_fmt(&b, ",\"sha256\":\"%s\",\"job_id\":null,\"status\":"
 		    "\"dry-run\",\"inserted\":0,\"updated\":0,\"failed\":0,"
 		    "\"total\":%lld,\"request_bytes\":%zu,\"connection\":",
-		    c->sha, count_records(buf, len), size);
+		    c->sha, n, size);
 		sb_str(&b, Cflag ? Cflag : cflag);
 		sb_fmt(&b, ",\"upsert\":%s,\"send_completion_email\":%s,"
 		    "\"external_id\":", upsert ? "true" : "false",
@@ -637,7 +689,7 @@ prepare(const char *path)
 		sb_add(&b, "}", 1);
 		tally.done++;
 		emit(&b);
-		free(buf);
+		putbuf(buf);
 		free_chunk(c);
 		return NULL;
 	}
@@ -658,7 +710,7 @@ prepare(const char *path)
 		else if (e->failed > e->earlier ||
 		    strcmp(e->status, "completed") != 0)
 			tally.userfail = 1;
-		free(buf);
+		putbuf(buf);
 		drop(c, e->status, NULL, 1);
 		return NULL;
 	}
@@ -667,7 +719,7 @@ prepare(const char *path)
 		c->posted = e->time;
 		c->uncertain = e->uncertain;
 		c->resumed = 1;
-		free(buf);
+		putbuf(buf);
 		if (nowait) {
 			drop(c, "pending", NULL, 0);
 			return NULL;
@@ -683,7 +735,7 @@ prepare(const char *path)
 	return c;
 bad:
 	warnx("%s: %s", path, why);
-	free(buf);
+	putbuf(buf);
 	tally.bad = 1;
 	drop(c, "error", why, 0);
 	return NULL;
@@ -1046,9 +1098,9 @@ send_request(struct slot *s)
 	switch (s->step) {
 	case ST_POST:
 		if (c->body == NULL) {
-			c->body = a0_import_body(&imp, c->users, c->ulen,
-			    &c->bodylen);
-			free(c->users);
+			c->body = a0_import_frame(&imp, c->users, c->uoff,
+			    c->ulen, &c->bodylen);
+			c->pooled = c->body == c->users;
 			c->users = NULL;
 		}
 		if (journal != NULL && !c->intent) {
@@ -1108,7 +1160,10 @@ posted(struct slot *s, const struct a0_resp *r)
 	}
 	c->posted = epoch();
 	c->t0 = now_ms();
-	free(c->body);
+	if (c->pooled)
+		putbuf(c->body);
+	else
+		free(c->body);
 	c->body = NULL;
 	if (journal != NULL)
 		jwrite(a0_journal_posted(journal, c->sha, c->path, c->job,

@@ -73,5 +73,41 @@ main(void)
 		free(t);
 	}
 	json_free(&d);
+
+	/* json_parse_valid gives json_parse's tokens, and marks escapes. */
+	{
+		static const char *const texts[] = {
+			"{\"a\":1,\"b\":[1,2,{\"c\":3}],\"d\":\"x\"}",
+			" { \"a\" : [ ] , \"b\" : { } , \"c\" : [ [ 1 ] ] } ",
+			("{\"\\u0065mail\":\"a\\\"b\\\\\",\"k\":\"0123456789abcdef"
+			    "\\\"0123456789abcdef\"}"),
+			"[true,false,null,-1.5e+3,\"\",{\"\":\"\"}]",
+			"{\"a\":{\"b\":{\"c\":[1,[2,[3]]]}},\"z\":0}",
+			"\"just a string\"",
+		};
+		/* Which tokens are strings with a backslash, as bits. */
+		static const unsigned escs[] = { 0, 0, 0x16, 0, 0, 0 };
+		struct jdoc v;
+		size_t i;
+		int n, m, k, bad;
+
+		memset(&v, 0, sizeof(v));
+		for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+			n = parse(texts[i]);
+			m = json_parse_valid(&v, texts[i], strlen(texts[i]));
+			ok(n > 0 && n == m && memcmp(d.tok, v.tok,
+			    sizeof(*d.tok) * (size_t)n) == 0,
+			    "json_parse_valid: the tokens of text %zu", i);
+			for (bad = 0, k = 0; k < m; k++)
+				if (v.esc[k] != ((escs[i] >> k) & 1))
+					bad++;
+			ok(v.escn == m && bad == 0,
+			    "json_parse_valid: escapes of text %zu", i);
+		}
+		ok(json_parse_valid(&v, "", 0) == -1,
+		    "json_parse_valid: an empty text is refused");
+		json_free(&d);
+		json_free(&v);
+	}
 	return done_testing();
 }

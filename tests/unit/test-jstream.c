@@ -640,6 +640,103 @@ test_compact(void)
 	}
 }
 
+/* The byte loop json_compact must agree with. */
+static size_t
+compact_ref(const char *in, size_t len, char *out)
+{
+	size_t i, o = 0;
+	int str = 0;
+
+	for (i = 0; i < len; i++) {
+		if (str) {
+			out[o++] = in[i];
+			if (in[i] == '\\')
+				out[o++] = in[++i];
+			else if (in[i] == '"')
+				str = 0;
+		} else if (in[i] == '"') {
+			out[o++] = in[i];
+			str = 1;
+		} else if (!strchr(" \t\n\r", in[i]))
+			out[o++] = in[i];
+	}
+	return o;
+}
+
+/*
+ * json_compact on long texts, so that its sixteen-byte blocks meet
+ * quotes, escapes, 8-bit bytes and blanks at every offset, in place
+ * (with gaps shorter and longer than a block) and not.
+ */
+static void
+test_compact_long(void)
+{
+	static const char *const bits[] = {
+		"\"abcdefghijklmnopqrstuvwxyz\"", "\"a\\\"b\"", "\"\\\\\"",
+		"\"\xc3\xa9\xe2\x82\xac 0123456789 \xf0\x9f\x98\x80\"", "1",
+		"-2.5e+10", "true", "null", "\"\\u00e9\\ud83d\\ude00xx\"", "{}",
+		"[]", "\" \t \""
+	};
+	static const char *const blanks[] = {
+		"", "", "", " ", "\n", "  ", "\n                    \t", "\r\n"
+	};
+	char in[4096], out[4096], ref[4096], buf[4096];
+	size_t len, n, r, i, k;
+	unsigned seed = 1;
+	int bad = 0, badin = 0;
+
+	for (k = 0; k < 2000; k++) {
+		len = 0;
+		in[len++] = '[';
+		for (i = 0; i < 1 + k % 40; i++) {
+			seed = seed * 1103515245 + 12345;
+			len += (size_t)snprintf(in + len, sizeof(in) - len,
+			    "%s%s%s%s", i ? "," : "",
+			    blanks[(seed >> 8) % 8],
+			    bits[(seed >> 16) % 12],
+			    blanks[(seed >> 4) % 8]);
+		}
+		in[len++] = ']';
+		r = compact_ref(in, len, ref);
+		n = json_compact(in, len, out);
+		if (n != r || memcmp(out, ref, r) != 0)
+			bad++;
+		memcpy(buf, in, len);
+		n = json_compact(buf, len, buf);
+		if (n != r || memcmp(buf, ref, r) != 0)
+			badin++;
+	}
+	ok(bad == 0, "json_compact agrees with a byte loop on 2000 texts");
+	ok(badin == 0, "and in place");
+}
+
+/* A record's blank: the offset of its first whitespace between tokens. */
+static void
+test_blank(void)
+{
+	static const char in[] = "[{\"a\":\" x \"},  {\"b\" :2},\n{\n\"c\":3},"
+	    "{\"d\":[1, 2]}\n]";
+	static const size_t want[] = { 11, 4, 1, 8 };
+	struct jstream *js;
+	struct jrecord r;
+	size_t b, n;
+	int bad;
+
+	for (b = 0; b < NBLOCKS; b++) {
+		jstream_blocksize = blocks[b];
+		js = jstream_open(feed(in, sizeof(in) - 1), 0);
+		bad = 0;
+		for (n = 0; jstream_next(js, &r) == 1; n++)
+			if (n >= 4 || r.blank != want[n] ||
+			    (n == 0 && r.blank != r.len))
+				bad++;
+		ok(bad == 0 && n == 4, "blank offsets, reads of %zu",
+		    blocks[b]);
+		jstream_close(js);
+	}
+	jstream_blocksize = 256 * 1024;
+}
+
 /* Did an outcome end with the end of a valid input? */
 static int
 finished(const char *res)
@@ -752,6 +849,8 @@ main(void)
 	test_read_error();
 	test_socket();
 	test_compact();
+	test_compact_long();
+	test_blank();
 	signal(SIGPIPE, SIG_DFL);
 	test_endless();
 	test_stream();
