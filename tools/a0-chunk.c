@@ -36,6 +36,8 @@ usage(FILE *fp, int status)
 {
 	fputs("usage: a0-chunk [-0k] [-b bytes] [-n count] [-d dir] "
 	    "[-p prefix] [file]\n", fp);
+	if (fp == stdout && a0_flush_stdout() == -1)
+		err(A0_EXIT_IO, "stdout");
 	exit(status);
 }
 

@@ -334,9 +334,13 @@ main(int argc, char *argv[])
 			break;
 		case 'h':
 			usage(stdout);
+			if (a0_flush_stdout() == -1)
+				err(A0_EXIT_IO, "stdout");
 			exit(A0_EXIT_OK);
 		case 'V':
 			puts("a0-validate " A0_VERSION);
+			if (a0_flush_stdout() == -1)
+				err(A0_EXIT_IO, "stdout");
 			exit(A0_EXIT_OK);
 		default:
 			usage(stderr);
