@@ -39,7 +39,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
 
-bold= off=
+bold='' off=''
 if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
 	bold=$(printf '\033[1m') off=$(printf '\033[0m')
 fi

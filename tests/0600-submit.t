@@ -146,6 +146,13 @@ check "--tenant overrides AUTH0_DOMAIN" 2 '' '' \
 mkchunk "$T/a.json" a 1 400
 check "--dry-run needs no credentials" 0 '' - '' \
     a0-submit --dry-run -C "$CON" "$T/a.json"
+printf '%s\n' "$T/a.json" "$T/p.json" > "$T/dlist"
+check "--dry-run: paths on stdin" 0 "$T/dlist" - '' \
+    a0-submit --dry-run -C "$CON"
+same "--dry-run: both read" /dev/stdin results file status total <<EOF
+$T/a.json	dry-run	400
+$T/p.json	dry-run	2
+EOF
 
 # ---- the emulator ----
 emu_start --job-seconds 0.3 || { echo "Bail out! no emulator"; exit 1; }

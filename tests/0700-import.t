@@ -205,11 +205,18 @@ if [ "${A0_TEST_PTY:-}" != python ] && command -v tmux > /dev/null; then
 fi
 echo "# terminal: $pty_kind"
 cat > "$T/ptydrive.py" <<'EOF'
-import os, pty, select, sys
+import os, pty, select, signal, sys
 fifo, log = sys.argv[1], sys.argv[2]
 pid, fd = pty.fork()
 if pid == 0:
+    # A background job of sh starts with SIGINT ignored: undo that.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
     os.execvp(sys.argv[3], sys.argv[3:])
+def stop(sig, frame):
+    os.killpg(pid, signal.SIGHUP)  # as a terminal that closes
+    sys.exit(0)
+signal.signal(signal.SIGTERM, stop)
 out = open(log, "ab", buffering=0)
 keys = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
 hold = os.open(fifo, os.O_WRONLY)
@@ -327,6 +334,7 @@ printf '#!/bin/sh\ngrep -q "^\\[" "$1" && cp "%s" "$1"\n' "$T/users.json" \
     > "$T/editor"
 chmod +x "$T/editor"
 ESC=$(printf '\033')
+SGR="$ESC\[[0-9;]*m"
 
 reset
 interact
@@ -382,13 +390,13 @@ ok "... says so" wait_for 'failed to capture input from the editor'
 reset
 TTY_ENV="NO_COLOR=1" interact -c "$C" -t basic --no-input
 ok "--no-input at a terminal: no question" wait_for "completed: 1 inserted"
-ok "... NO_COLOR: no colour" sh -c '! grep -q "$2" "$1"' sh "$T/pane" "$ESC"
+ok "... NO_COLOR: no colour" sh -c '! grep -Eq "$2" "$1"' sh "$T/pane" "$SGR"
 ok "... no confirmation" sh -c '! grep -q "Do you want" "$1"' sh "$T/pane"
 ok "... exit 0" wait_rc 0
 reset
-TTY_ENV= interact --no-color -c "$C" -t basic --no-input
+TTY_ENV='' interact --no-color -c "$C" -t basic --no-input
 ok "--no-color: no colour" wait_for "Job with ID"
-ok "... none" sh -c '! grep -q "$2" "$1"' sh "$T/pane" "$ESC"
+ok "... none" sh -c '! grep -Eq "$2" "$1"' sh "$T/pane" "$SGR"
 ok "... exit 0" wait_rc 0
 
 done_testing

@@ -180,20 +180,29 @@ big60() {
 	head -c 60000000 /dev/zero | tr '\0' x
 	printf '"}]'
 }
-if [ -x /usr/bin/time ]; then
-	for tool in a0-chunk a0-validate; do
-		rm -rf "$O"
-		big60 | /usr/bin/time -o "$T/rss" -f %M "$tool" \
-		    > "$T/out" 2> "$T/err"
-		ok "$tool: 60 MB string refused, nothing written" refused
-		rss=$(tail -1 "$T/rss")
-		ok "$tool: 60 MB string: peak memory ${rss} kB < 16 MB" \
-		    [ "$rss" -lt 16384 ]
-		ok "$tool: 60 MB string: no partial chunk" nofiles
-	done
+# Peak memory is measured with GNU time, when it is there and the tools
+# do not run under valgrind (whose own memory it would be).
+if [ -x /usr/bin/time ] && [ -z "${VALGRIND:-}" ]; then
+	TIME="/usr/bin/time -o $T/rss -f %M"
 else
-	skip "/usr/bin/time not installed: no peak memory check"
+	TIME=
 fi
+# peak DESC: the command run under $TIME stayed under 16 MB.
+peak() {
+	if [ -z "$TIME" ]; then
+		skip "$1: no peak memory check (no GNU time, or valgrind)"
+		return
+	fi
+	p_rss=$(tail -1 "$T/rss")
+	ok "$1: peak memory ${p_rss} kB < 16 MB" [ "$p_rss" -lt 16384 ]
+}
+for tool in a0-chunk a0-validate; do
+	rm -rf "$O"
+	big60 | $TIME "$tool" > "$T/out" 2> "$T/err"
+	ok "$tool: 60 MB string refused, nothing written" refused
+	peak "$tool: 60 MB string"
+	ok "$tool: 60 MB string: no partial chunk" nofiles
+done
 # As soon as the limit is passed, without waiting for the rest: the
 # writer holds the FIFO open after its first 2 MB.
 for tool in a0-chunk a0-validate; do
@@ -208,18 +217,21 @@ for tool in a0-chunk a0-validate; do
 done
 
 # ---- a gigabyte of whitespace: zero records ----
+# (64 MB under valgrind, which runs the reader some thirty times slower.)
+GB=1073741824
+[ -z "${VALGRIND:-}" ] || GB=67108864
 printf '[]\n' > "$T/empty.out"
 for tool in a0-chunk a0-validate; do
 	rm -rf "$O"
 	s=$(date +%s)
-	head -c 1073741824 /dev/zero | tr '\0' ' ' |
+	head -c $GB /dev/zero | tr '\0' ' ' |
 	    timeout 120 "$tool" > "$T/out" 2> "$T/err"
 	st=$?
 	s=$(($(date +%s) - s))
 	exp=$T/empty.out
 	[ "$tool" = a0-chunk ] && exp=/dev/null
-	ok "$tool: 1 GB of spaces: exit 0 in ${s}s" [ "$st" -eq 0 ]
-	ok "$tool: 1 GB of spaces: no record, nothing on stderr" \
+	ok "$tool: $GB spaces: exit 0 in ${s}s" [ "$st" -eq 0 ]
+	ok "$tool: $GB spaces: no record, nothing on stderr" \
 	    zero "$exp"
 done
 # Newlines and tabs too, with the lines counted to the end.
@@ -258,29 +270,26 @@ wait $!
 ok "a0-submit: a FIFO: read as a chunk" \
     grep -q '"status":"dry-run".*"total":1' "$T/out"
 big60 > "$T/big"
-if [ -x /usr/bin/time ]; then
-	check "a0-submit: a 60 MB chunk: refused unread" 3 '' '-' \
-	    "^a0-submit: $T/big: larger than Auth0's limit" \
-	    /usr/bin/time -o "$T/rss" -f %M $S "$T/big"
-	rss=$(tail -1 "$T/rss")
-	ok "a0-submit: a 60 MB chunk: peak memory ${rss} kB < 16 MB" \
-	    [ "$rss" -lt 16384 ]
-else
-	skip "/usr/bin/time not installed: no peak memory check"
-fi
+check "a0-submit: a 60 MB chunk: refused unread" 3 '' '-' \
+    "^a0-submit: $T/big:1:2: record 1 is longer than 512000 bytes$" \
+    $TIME $S "$T/big"
+peak "a0-submit: a 60 MB chunk"
 rm -f "$T/big"
-for name in nul-after end-mid-string; do
-	check "a0-submit: $name" 3 '' '-' \
-	    "^a0-submit: $T/$name: not a JSON array of user objects$" \
-	    $S "$T/$name"
-done
 # A chunk is checked as strictly as the reader checks records: deep
 # nesting is refused at once, not tokenized, and bytes that are not UTF-8
 # are not sent.
-check "a0-submit: nesting 200,000 deep" 3 '' '-' \
-    "^a0-submit: $T/deep: " timeout -k 5 20 $S "$T/deep"
-check "a0-submit: invalid UTF-8" 3 '' '-' \
-    "^a0-submit: $T/overlong-2-in-string: " $S "$T/overlong-2-in-string"
+while IFS='|' read -r name pat; do
+	check "a0-submit: $name" 3 '' '-' "^a0-submit: $T/$name:$pat" \
+	    timeout -k 5 20 $S "$T/$name"
+	ok "a0-submit: $name: an error line" \
+	    grep -q '"status":"error"' "$T/out"
+done <<'EOF'
+nul-after|1:10: expected end of input after ']', found byte 0x00$
+end-mid-string|1:18: unexpected end of input in string$
+deep|1:518: nesting deeper than 512$
+overlong-2-in-string|1:8: invalid UTF-8 byte 0xC0$
+lone-low-surrogate|1:8: lone surrogate \\uDC00 in string$
+EOF
 
 # ---- a0-submit: hostile answers ----
 # A server that answers every request with one status and body; keys

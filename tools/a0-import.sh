@@ -43,7 +43,7 @@ setbool() {
 	esac
 }
 
-cflag= cset= tflag= tset= uflag= uset= tenant= tset2=
+cflag='' cset='' tflag='' tset='' uflag='' uset='' tenant='' tset2=''
 upsert=false email=true noinput=false debug=false nocolor=false
 
 # Flags as cobra/pflag read them: -c X, -cX, -c=X, --name X, --name=X;
@@ -148,11 +148,11 @@ http://\[::1\] | http://\[::1\]:* | https://*) ;;
 esac
 
 # Colour only on a terminal, never with --no-color or NO_COLOR.
-c_green= c_faint= c_bold= c_cyan= c_red= c_off=
+c_green='' c_faint='' c_bold='' c_red='' c_off=''
 if [ "$nocolor" = false ] && [ -z "${NO_COLOR:-}" ] && [ -t 2 ]; then
 	esc=$(printf '\033')
-	c_green="$esc[32m" c_faint="$esc[2m" c_bold="$esc[1m"
-	c_cyan="$esc[36m" c_red="$esc[31m" c_off="$esc[0m"
+	c_green="${esc}[32m" c_faint="${esc}[2m" c_bold="${esc}[1m"
+	c_red="${esc}[31m" c_off="${esc}[0m"
 fi
 arrow=" $c_green▸$c_off    "
 

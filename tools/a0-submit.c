@@ -27,7 +27,7 @@
 #define POLL_FIRST_MS	200.0	/* first look at a new job */
 #define POLL_MIN_MS	200.0	/* never poll one job more often */
 #define POLL_MAX_MS	30000.0	/* nor less often */
-#define POLL_LATE_MS	30.0	/* after the end a job's progress foretells */
+#define POLL_LATE_MS	15.0	/* after the end a job's progress foretells */
 #define ROOM		64	/* bytes after the users: the last boundary */
 /* A chunk's buffer: the largest request and the multipart text. */
 #define BUFCAP		(A0_MAX_REQUEST + A0_ENVELOPE_RESERVE + ROOM)
@@ -113,6 +113,7 @@ static struct {
 static void
 usage(FILE *f, int status)
 {
+	/* -h writes to stdout, which may fail like any output. */
 	fprintf(f, "usage: a0-submit [-0] [-c name | -C con_id] "
 	    "[--upsert[=bool]]\n"
 	    "\t[--email-results[=bool]] [-x external_id] [-s state] "
@@ -120,6 +121,8 @@ usage(FILE *f, int status)
 	    "\t[-j jobs] [--no-wait] [--dry-run] [--tenant domain] "
 	    "[--debug]\n"
 	    "\t[--no-color] [file ...]\n");
+	if (f == stdout && a0_flush_stdout() == -1)
+		err(A0_EXIT_IO, "stdout");
 	exit(status);
 }
 
@@ -629,11 +632,93 @@ load(const char *path, size_t off, char **buf, size_t *len, char *why,
 	return r < 0 ? -1 : count;
 }
 
+/* A chunk that cannot be sent: say why, and go on with the others. */
+static void
+bad_chunk(struct chunk *c, char *buf, const char *why)
+{
+	/* Compiler style when why has a place ("LINE:COL: ..."). */
+	warnx("%s%s%s", c->path, why[0] >= '0' && why[0] <= '9' ? ":" : ": ",
+	    why);
+	putbuf(buf);
+	tally.bad = 1;
+	drop(c, "error", why, 0);
+}
+
+/* --dry-run: what would be posted. */
+static void
+dry_line(const struct chunk *c, long long n, size_t size)
+{
+	struct sbuf b = { NULL, 0, 0 };
+
+	sb_add(&b, "{\"file\":", 8);
+	sb_str(&b, c->path);
+	sb_fmt(&b, ",\"sha256\":\"%s\",\"job_id\":null,\"status\":"
+	    "\"dry-run\",\"inserted\":0,\"updated\":0,\"failed\":0,"
+	    "\"total\":%lld,\"request_bytes\":%zu,\"connection\":", c->sha, n,
+	    size);
+	sb_str(&b, Cflag ? Cflag : cflag);
+	sb_fmt(&b, ",\"upsert\":%s,\"send_completion_email\":%s,"
+	    "\"external_id\":", upsert ? "true" : "false",
+	    email ? "true" : "false");
+	sb_str(&b, xflag);
+	sb_add(&b, "}", 1);
+	tally.done++;
+	emit(&b);
+}
+
+/*
+ * What the journal knows of a chunk: 1 when it needs nothing more (its
+ * line printed from the journal), else 0 with c set to follow its job
+ * or to post it.
+ */
+static int
+from_journal(struct chunk *c, const struct a0_jentry *e)
+{
+	if (e == NULL)
+		return 0;
+	c->uncertain = e->uncertain;
+	switch (e->state) {
+	case A0_J_DONE:
+		if (e->job == NULL)		/* refused: post it again */
+			return 0;
+		c->job = xstrdup(e->job);
+		c->ji.inserted = e->inserted;
+		c->ji.updated = e->updated;
+		c->ji.failed = e->failed;
+		c->ji.total = e->total;
+		c->earlier = e->earlier;
+		tally.inserted += e->inserted;
+		tally.updated += e->updated;
+		tally.failed += e->failed;
+		if (strcmp(e->status, "refused") == 0)
+			tally.refused = 1;
+		else if (e->failed > e->earlier ||
+		    strcmp(e->status, "completed") != 0)
+			tally.userfail = 1;
+		drop(c, e->status, NULL, 1);
+		return 1;
+	case A0_J_POSTED:
+		c->job = xstrdup(e->job);
+		c->posted = e->time;
+		c->resumed = 1;
+		if (nowait) {
+			drop(c, "pending", NULL, 0);
+			return 1;
+		}
+		return 0;
+	case A0_J_INTENT:
+		/* Posted, maybe, by a run that stopped before the answer. */
+		c->uncertain++;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
 /* Read a chunk and decide what it needs: NULL when nothing. */
 static struct chunk *
 prepare(const char *path)
 {
-	struct a0_jentry *e;
 	struct chunk *c = xcalloc(1, sizeof(*c));
 	char *buf, why[256];
 	size_t len, size;
@@ -643,12 +728,7 @@ prepare(const char *path)
 	c->path = xstrdup(path);
 	c->uoff = a0_import_offset(&imp);
 	if ((n = load(path, c->uoff, &buf, &len, why, sizeof(why))) == -1) {
-		/* One diagnostic, compiler style when it has a place. */
-		warnx("%s%s%s", path, why[0] >= '0' && why[0] <= '9' ? ":" :
-		    ": ", why);
-		putbuf(buf);
-		tally.bad = 1;
-		drop(c, "error", why, 0);
+		bad_chunk(c, buf, why);
 		return NULL;
 	}
 	a0_sha256(buf + c->uoff, len, c->sha);
@@ -656,7 +736,8 @@ prepare(const char *path)
 		snprintf(why, sizeof(why), "the request would be %zu bytes, "
 		    "over Auth0's limit of %d (split it with a0-chunk)", size,
 		    A0_MAX_REQUEST);
-		goto bad;
+		bad_chunk(c, buf, why);
+		return NULL;
 	}
 	h = dupset_hash(DUP_USER_ID, c->sha, 64);
 	if (dupset_find(seen, h) != 0) {
@@ -673,72 +754,23 @@ prepare(const char *path)
 		return NULL;
 	}
 	if (dryrun) {
-		struct sbuf b = { NULL, 0, 0 };
-
-		sb_add(&b, "{\"file\":", 8);
-		sb_str(&b, path);
-		sb_fmt(&b, ",\"sha256\":\"%s\",\"job_id\":null,\"status\":"
-		    "\"dry-run\",\"inserted\":0,\"updated\":0,\"failed\":0,"
-		    "\"total\":%lld,\"request_bytes\":%zu,\"connection\":",
-		    c->sha, n, size);
-		sb_str(&b, Cflag ? Cflag : cflag);
-		sb_fmt(&b, ",\"upsert\":%s,\"send_completion_email\":%s,"
-		    "\"external_id\":", upsert ? "true" : "false",
-		    email ? "true" : "false");
-		sb_str(&b, xflag);
-		sb_add(&b, "}", 1);
-		tally.done++;
-		emit(&b);
+		dry_line(c, n, size);
 		putbuf(buf);
 		free_chunk(c);
 		return NULL;
 	}
-	e = journal ? a0_journal_get(journal, c->sha) : NULL;
-	if (e != NULL && e->state == A0_J_DONE && e->job != NULL) {
-		c->job = xstrdup(e->job);
-		c->ji.inserted = e->inserted;
-		c->ji.updated = e->updated;
-		c->ji.failed = e->failed;
-		c->ji.total = e->total;
-		c->earlier = e->earlier;
-		c->uncertain = e->uncertain;
-		tally.inserted += e->inserted;
-		tally.updated += e->updated;
-		tally.failed += e->failed;
-		if (strcmp(e->status, "refused") == 0)
-			tally.refused = 1;
-		else if (e->failed > e->earlier ||
-		    strcmp(e->status, "completed") != 0)
-			tally.userfail = 1;
+	if (journal != NULL &&
+	    from_journal(c, a0_journal_get(journal, c->sha))) {
 		putbuf(buf);
-		drop(c, e->status, NULL, 1);
 		return NULL;
 	}
-	if (e != NULL && e->state == A0_J_POSTED) {
-		c->job = xstrdup(e->job);
-		c->posted = e->time;
-		c->uncertain = e->uncertain;
-		c->resumed = 1;
+	if (c->job != NULL) {			/* follow it */
 		putbuf(buf);
-		if (nowait) {
-			drop(c, "pending", NULL, 0);
-			return NULL;
-		}
 		return c;
 	}
-	if (e != NULL && e->state == A0_J_INTENT)
-		c->uncertain = e->uncertain + 1;
-	else if (e != NULL)
-		c->uncertain = e->uncertain;
 	c->users = buf;
 	c->ulen = len;
 	return c;
-bad:
-	warnx("%s: %s", path, why);
-	putbuf(buf);
-	tally.bad = 1;
-	drop(c, "error", why, 0);
-	return NULL;
 }
 
 /* ---- the queue of work ---- */
@@ -1321,7 +1353,13 @@ submit(void)
 			fds[nfds].fd = in.fd;
 			fds[nfds++].events = POLLIN;
 		}
-		if (a0_hpool_run(pool, (long)timeout + 1, fds, nfds) == -1)
+		/* --dry-run has no network: only stdin to wait for. */
+		if (pool == NULL) {
+			if (poll(fds, (nfds_t)nfds, (int)timeout + 1) == -1 &&
+			    errno != EINTR)
+				err(A0_EXIT_IO, "poll");
+		} else if (a0_hpool_run(pool, (long)timeout + 1, fds,
+		    nfds) == -1)
 			errx(A0_EXIT_TEMP, "libcurl failed");
 		if (nfds > 1 && fds[1].revents)
 			read_paths();
@@ -1535,7 +1573,9 @@ main(int argc, char *argv[])
 			break;
 		case 'V':
 			printf("a0-submit %s\n", A0_VERSION);
-			return a0_flush_stdout() == -1 ? A0_EXIT_IO : 0;
+			if (a0_flush_stdout() == -1)
+				err(A0_EXIT_IO, "stdout");
+			return A0_EXIT_OK;
 		default:
 			usage(stderr, A0_EXIT_USAGE);
 		}

@@ -213,6 +213,8 @@ static void __attribute__((noreturn))
 usage(FILE *fp, int status)
 {
 	fputs("usage: a0-template [-l] [-n count] [name]\n", fp);
+	if (fp == stdout && a0_flush_stdout() == -1)
+		err(A0_EXIT_IO, "stdout");
 	exit(status);
 }
 
