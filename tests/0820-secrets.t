@@ -125,8 +125,8 @@ ok "umask 000: a0-submit -r: rejects 0600" mode "$T/s.rejects"
 ok "umask 000: a0-submit -r: the failed users are there" \
     grep -q '"DUPLICATED_USER"' "$T/s.rejects"
 ok "umask 000: a0-chunk: chunks 0600" mode "$T/c0/chunk-000001.json"
-ok "rejects, journal: no secret, no token" \
-    clean "$T/s.state" "$T/s.rejects" "$T/v.rejects"
+ok "rejects, journal, messages: no secret, no token" \
+    clean "$T/s.state" "$T/s.rejects" "$T/v.rejects" "$T/s.out" "$T/v.out"
 
 # ---- plain http only to loopback; TLS always verified ----
 while read -r domain; do
