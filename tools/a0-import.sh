@@ -90,11 +90,11 @@ while [ $# -gt 0 ]; do
 	--no-color) nocolor=true ;;
 	--no-color=*) setbool nocolor --no-color "${opt#*=}" ;;
 	-h | --help)
-		usage
+		usage || exit 3
 		exit 0
 		;;
 	-V | --version)
-		echo "a0-import $version"
+		echo "a0-import $version" || exit 3
 		exit 0
 		;;
 	--)
