@@ -72,6 +72,13 @@ int	 a0_tmpfile(const char *path, char **tmp);
  */
 int	 a0_commit(int fd, const char *tmp, const char *path);
 
+/*
+ * Open (creating if need be) a file that holds personal data: created
+ * 0600, and an existing file readable by others is narrowed to 0600.
+ * Returns the descriptor, or -1 with errno.
+ */
+int	 a0_open_private(const char *path, int flags);
+
 /* Read all of a file into memory (at most max bytes); 0, or -1 with errno
  * (EFBIG when the file is larger than max). */
 int	 a0_read_file(const char *path, size_t max, char **buf, size_t *len);

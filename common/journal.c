@@ -229,7 +229,7 @@ a0_journal_open(const char *path, struct a0_journal **jp, long *badline)
 
 	*badline = 0;
 	j = xcalloc(1, sizeof(*j));
-	if ((j->fd = open(path, O_RDWR | O_CREAT | O_APPEND, 0600)) == -1)
+	if ((j->fd = a0_open_private(path, O_RDWR | O_APPEND)) == -1)
 		goto fail;
 	for (;;) {
 		if (len + 1 >= cap) {

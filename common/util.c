@@ -206,6 +206,24 @@ a0_commit(int fd, const char *tmp, const char *path)
 }
 
 int
+a0_open_private(const char *path, int flags)
+{
+	struct stat st;
+	int fd, save;
+
+	if ((fd = open(path, flags | O_CREAT, 0600)) == -1)
+		return -1;
+	if (fstat(fd, &st) == -1 ||
+	    ((st.st_mode & 077) != 0 && fchmod(fd, 0600) == -1)) {
+		save = errno;
+		close(fd);
+		errno = save;
+		return -1;
+	}
+	return fd;
+}
+
+int
 a0_read_file(const char *path, size_t max, char **buf, size_t *len)
 {
 	struct stat st;

@@ -1480,8 +1480,8 @@ setup(void)
 			    "line", sflag, bad);
 		err(A0_EXIT_IO, "%s", sflag);
 	}
-	if (rflag != NULL && (rejfd = open(rflag,
-	    O_WRONLY | O_CREAT | O_APPEND, 0600)) == -1)
+	if (rflag != NULL && (rejfd = a0_open_private(rflag,
+	    O_WRONLY | O_APPEND)) == -1)
 		err(A0_EXIT_IO, "%s", rflag);
 	if (a0_http_global() == -1 || (pool = a0_hpool_new()) == NULL)
 		errx(A0_EXIT_TEMP, "libcurl cannot start");

@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -79,6 +80,16 @@ main(void)
 	    "a0_read_file refuses a file over the limit");
 	ok(a0_read_file(tmpl, 100, &buf, &len) == -1 && errno == EISDIR,
 	    "a0_read_file refuses a directory");
+	ok(chmod(path, 0644) == 0 && (fd = a0_open_private(path, O_WRONLY |
+	    O_APPEND)) >= 0 && fstat(fd, &st) == 0 &&
+	    (st.st_mode & 0777) == 0600 && st.st_size == 3,
+	    "a0_open_private narrows an existing file to 0600, keeps it");
+	close(fd);
+	unlink(path);
+	ok((fd = a0_open_private(path, O_WRONLY)) >= 0 &&
+	    fstat(fd, &st) == 0 && (st.st_mode & 0777) == 0600,
+	    "a0_open_private creates 0600");
+	close(fd);
 	free(tmp);
 	unlink(path);
 	rmdir(tmpl);
