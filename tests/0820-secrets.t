@@ -82,6 +82,8 @@ a0-import -c "$C" --upsert --no-input < "$T/users.json" \
 run=$!
 sleep 0.5
 ps -eo pid,args > "$T/ps"
+ok "argv: a0-import's a0-submit was running when looked at" \
+    grep -q 'a0-submit' "$T/ps"
 ok "argv: a0-import and its stages: no secret, no token" clean "$T/ps"
 wait $run
 ok "a0-import: the run completed" [ $? -eq 0 ]
