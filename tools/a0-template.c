@@ -398,8 +398,13 @@ synthesize(const struct template *t, long long count)
 	}
 	memcpy(buf + pos, "\n]\n", 3);
 	flush_out(buf, pos + 3);
-	/* The shapes live until exit, like the templates they come from. */
 	free(buf);
+	for (i = 0; i < t->nusers; i++) {
+		free(sh[i].seg[0]);	/* the text all segments point into */
+		free(sh[i].seg);
+		free(sh[i].len);
+	}
+	free(sh);
 }
 
 int
