@@ -162,7 +162,9 @@ struct jdoc {
 /*
  * Tokenize text (one JSON value, already known to be valid, or an API
  * answer); the token array grows as needed and is kept between calls.
- * Returns the number of tokens, or -1 if the text is not JSON.
+ * Returns the number of tokens, or -1 if jsmn cannot tokenize it as one
+ * value.  jsmn does not validate: some text that is not JSON still
+ * tokenizes, so an API answer's values are checked where they are read.
  */
 int	 json_parse(struct jdoc *, const char *text, size_t len);
 void	 json_free(struct jdoc *);

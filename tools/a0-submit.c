@@ -720,7 +720,7 @@ static struct chunk *
 prepare(const char *path)
 {
 	struct chunk *c = xcalloc(1, sizeof(*c));
-	char *buf, why[256];
+	char *buf, why[256] = "";
 	size_t len, size;
 	long long n;
 	uint64_t h;

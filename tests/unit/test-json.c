@@ -58,6 +58,11 @@ main(void)
 	ok(parse("{\"a\":1} {\"b\":2}") == -1, "two roots are refused");
 	ok(parse("{\"a\":") == -1, "a truncated text is refused");
 	ok(parse("") == -1, "an empty text is refused");
+	if (parse("{\"a\":1,\"b\"}") > 0)
+		ok(json_get(&d, 0, "b") == -1 && json_get(&d, 0, "c") == -1,
+		    "json_get stays inside the tokens for a key without value");
+	else
+		ok(1, "a key without a value is refused");
 	ok(parse("[\"\\ud800\"]") == 2, "a lone surrogate tokenizes");
 	ok(json_unescape(&d, 1, buf, sizeof(buf)) == -1,
 	    "but does not unescape");
