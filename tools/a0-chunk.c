@@ -145,12 +145,13 @@ input_error(const struct jstream *js, const char *fname)
 static void
 chunk(int fd, const char *fname)
 {
-	struct jstream *js;
+	/* File-static so that an exit on an error leaves them reachable. */
+	static struct jstream *js;
+	static char *buf;
 	struct jrecord rec;
 	size_t limit = (size_t)bflag, maxrec = limit - 3;
 	size_t pos, off, len;
 	long long n = 0;
-	char *buf;
 	int r;
 
 	js = jstream_open(fd, maxrec);
@@ -197,6 +198,8 @@ chunk(int fd, const char *fname)
 		close_chunk(buf, pos);
 	jstream_close(js);
 	free(buf);
+	js = NULL;
+	buf = NULL;
 }
 
 int
