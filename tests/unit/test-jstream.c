@@ -388,12 +388,14 @@ nested(int n, size_t *len)
 	char *s = xmalloc(2 * n + 16), *p = s;
 	int i;
 
-	p += sprintf(p, "[{\"a\":");
+	memcpy(p, "[{\"a\":", 6);
+	p += 6;
 	for (i = 1; i < n; i++)
 		*p++ = '[';
 	for (i = 1; i < n; i++)
 		*p++ = ']';
-	p += sprintf(p, "}]");
+	memcpy(p, "}]", 2);
+	p += 2;
 	*len = p - s;
 	return s;
 }
