@@ -965,13 +965,92 @@ fail:
 #undef COMMA
 }
 
+#ifndef JS_SSE2
+/* json_compact a byte at a time. */
+static unsigned char *
+compact_bytes(const unsigned char *p, const unsigned char *end,
+    unsigned char *o)
+{
+	unsigned c;
+	int str = 0, esc = 0;
+
+	for (; p < end; p++) {
+		c = *p;
+		if (str) {
+			*o++ = (unsigned char)c;
+			if (esc)
+				esc = 0;
+			else if (c == '\\')
+				esc = 1;
+			else if (c == '"')
+				str = 0;
+		} else if (!ISWS(c)) {
+			*o++ = (unsigned char)c;
+			str = c == '"';
+		}
+	}
+	return o;
+}
+#endif
+
+#ifdef JS_SSE2
+/* One bit per byte of the 64 bytes in v[0..3] where the mask is set. */
+#define BITS64(f)							\
+	((uint64_t)(unsigned)_mm_movemask_epi8(f(v[0])) |		\
+	(uint64_t)(unsigned)_mm_movemask_epi8(f(v[1])) << 16 |		\
+	(uint64_t)(unsigned)_mm_movemask_epi8(f(v[2])) << 32 |		\
+	(uint64_t)(unsigned)_mm_movemask_epi8(f(v[3])) << 48)
+
 /*
- * Copy a valid JSON text without the whitespace between tokens, sixteen
- * bytes at a time where SSE2 is there: between tokens up to the next quote
- * or blank (a signed compare below '!' marks blanks, and 8-bit bytes,
- * which only strings hold), in a string up to the next quote or backslash.
- * Each block is stored whole and the output advanced by the bytes kept;
- * in place, a store that could reach unread input is a memmove instead.
+ * The bytes of a block that a backslash escapes, given the block's
+ * backslashes and *carry, 1 when its first byte is escaped by the block
+ * before; *carry is set for the next block.  Backslashes are rare: one
+ * turn per escape.
+ */
+static inline uint64_t
+escaped64(uint64_t bs, uint64_t *carry)
+{
+	uint64_t e = *carry, m = bs & ~*carry;
+	unsigned i;
+
+	*carry = 0;
+	while (m != 0) {
+		i = (unsigned)__builtin_ctzll(m);
+		if (i == 63) {
+			*carry = 1;
+			break;
+		}
+		e |= 2ULL << i;
+		m &= ~(3ULL << i);
+	}
+	return e;
+}
+
+/* Each bit the xor of itself and every bit below: 1 from an opening
+ * quote up to (not including) its closing one. */
+static inline uint64_t
+prefix_xor(uint64_t x)
+{
+	x ^= x << 1;
+	x ^= x << 2;
+	x ^= x << 4;
+	x ^= x << 8;
+	x ^= x << 16;
+	x ^= x << 32;
+	return x;
+}
+#endif
+
+/*
+ * Copy a valid JSON text without the whitespace between tokens.  With
+ * SSE2, 64 bytes at a time: bit masks of the quotes that are not escaped
+ * give the bytes inside strings (a prefix xor), and the bytes below '!'
+ * outside them are the blanks (in valid JSON nothing else below '!', nor
+ * any 8-bit byte, is outside a string).  A block without blanks is
+ * stored whole; otherwise its runs of kept bytes are copied sixteen bytes
+ * at a time, or exactly where a wider store could pass out + len or, in
+ * place, reach input not yet read.  The last bytes are a block padded
+ * with NULs, which count as blanks and are never kept.
  */
 size_t
 json_compact(const char *in, size_t len, char *out)
@@ -982,75 +1061,78 @@ json_compact(const char *in, size_t len, char *out)
 	const __m128i quote = _mm_set1_epi8('"');
 	const __m128i bslash = _mm_set1_epi8('\\');
 	const __m128i blank = _mm_set1_epi8('!');
+	unsigned char *const oend = o + len;
 	const int inplace = in == out;
-	__m128i v;
-	unsigned m, k;
+	unsigned char tmp[64 + 16];
+	uint64_t q, bs, ws, s, keep, x, instr = 0, carry = 0;
+	unsigned i, k, n;
+	size_t left;
+	__m128i v[4];
 
-#define COPY16(mask) do {						\
-	v = _mm_loadu_si128((const __m128i *)(const void *)p);		\
-	m = (unsigned)_mm_movemask_epi8(mask);				\
-	k = m != 0 ? (unsigned)__builtin_ctz(m) : 16;			\
-	if (o != p) {							\
-		if (inplace && p - o < 16)				\
-			memmove(o, p, k);				\
-		else							\
-			_mm_storeu_si128((__m128i *)(void *)o, v);	\
-	}								\
-	o += k;								\
-	p += k;								\
-} while (0)
-#endif
-
+#define ISQUOTE(x)	_mm_cmpeq_epi8((x), quote)
+#define ISBSLASH(x)	_mm_cmpeq_epi8((x), bslash)
+#define ISBLANK(x)	_mm_cmplt_epi8((x), blank)
 	while (p < end) {
-		/* Between tokens. */
-#ifdef JS_SSE2
-		while (end - p >= 16) {
-			COPY16(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
-			    _mm_cmplt_epi8(v, blank)));
-			if (m != 0)
-				goto between;
-		}
-#endif
-		while (p < end && *p != '"' && !ISWS(*p))
-			*o++ = *p++;
-		if (p == end)
-			break;
-#ifdef JS_SSE2
-between:
-#endif
-		if (*p != '"') {
-			do
-				p++;
-			while (p < end && ISWS(*p));
+		left = (size_t)(end - p);
+		if (left < 64) {
+			memset(tmp, 0, 64);
+			memcpy(tmp, p, left);
+			for (i = 0; i < 4; i++)
+				v[i] = _mm_loadu_si128((const __m128i *)
+				    (const void *)(tmp + 16 * i));
+		} else
+			for (i = 0; i < 4; i++)
+				v[i] = _mm_loadu_si128((const __m128i *)
+				    (const void *)(p + 16 * i));
+		q = BITS64(ISQUOTE);
+		bs = BITS64(ISBSLASH);
+		ws = BITS64(ISBLANK);
+		if ((bs | carry) != 0)
+			q &= ~escaped64(bs, &carry);
+		s = prefix_xor(q) ^ instr;
+		instr = (uint64_t)0 - (s >> 63);
+		keep = ~(ws & ~s);
+		if (keep == ~(uint64_t)0) {
+			/* A whole block; in place o <= p, so the stores
+			 * end by p + 64. */
+			for (i = 0; i < 4; i++)
+				_mm_storeu_si128((__m128i *)(void *)
+				    (o + 16 * i), v[i]);
+			o += 64;
+			p += 64;
 			continue;
 		}
-		/* A string: up to its closing quote, escapes kept. */
-		*o++ = *p++;
-		for (;;) {
-#ifdef JS_SSE2
-			while (end - p >= 16) {
-				COPY16(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
-				    _mm_cmpeq_epi8(v, bslash)));
-				if (m != 0)
-					goto instring;
-			}
-#endif
-			while (p < end && *p != '"' && *p != '\\')
-				*o++ = *p++;
-			if (p == end)
-				break;
-#ifdef JS_SSE2
-instring:
-#endif
-			if (*p == '"') {
-				*o++ = *p++;
-				break;
-			}
-			*o++ = *p++;
-			if (p < end)
-				*o++ = *p++;
+		if (left < 64)
+			keep &= ~(~(uint64_t)0 << left);
+		else
+			for (i = 0; i < 4; i++)
+				_mm_storeu_si128((__m128i *)(void *)
+				    (tmp + 16 * i), v[i]);
+		while (keep != 0) {
+			i = (unsigned)__builtin_ctzll(keep);
+			x = ~(keep >> i);
+			n = x != 0 ? (unsigned)__builtin_ctzll(x) : 64;
+			/* Up to 15 bytes are stored past the run. */
+			if (oend - o < n + 16 || (inplace && p - o < 16))
+				memcpy(o, tmp + i, n);
+			else
+				for (k = 0; k < n; k += 16)
+					_mm_storeu_si128((__m128i *)(void *)
+					    (o + k), _mm_loadu_si128(
+					    (const __m128i *)(const void *)
+					    (tmp + i + k)));
+			o += n;
+			keep = i + n >= 64 ? 0 :
+			    keep & (~(uint64_t)0 << (i + n));
 		}
+		p += left < 64 ? left : 64;
 	}
 	return (size_t)(o - (unsigned char *)out);
-#undef COPY16
+#undef ISQUOTE
+#undef ISBSLASH
+#undef ISBLANK
+#else
+	o = compact_bytes(p, end, o);
+	return (size_t)(o - (unsigned char *)out);
+#endif
 }
