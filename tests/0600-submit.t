@@ -447,4 +447,26 @@ check "5xx every time: exit 5"     5 '' '' \
     env A0_RETRY_MAX=3 a0-submit -c "$C" "$T/e.json"
 emu_stop
 
+# ---- the looks at each job, learned from the jobs before ----
+# looks: the job status requests the emulator has answered.
+looks() {
+	emu_get /__emulator/stats | "$PY" -c '
+import json, sys
+r = json.load(sys.stdin)["requests"]
+print(sum(v for k, v in r.items() if k.startswith("GET /api/v2/jobs/")
+          and not k.endswith("/errors")))'
+}
+# Jobs over when posted: each is looked at once, however early the jobs
+# before teach a0-submit to look.
+emu_start --job-seconds 0 || exit 1
+for i in 1 2 3 4 5 6; do
+	mkchunk "$T/l$i.json" l$i 1 10
+done
+check "jobs over at once: imported" 0 '' - '' \
+    a0-submit -c "$C" -j 1 "$T"/l[1-6].json
+ok "jobs over at once: six completed" \
+    test "$(grep -c '"status":"completed"' "$T/out")" = 6
+ok "jobs over at once: one look each" test "$(looks)" = 6
+emu_stop
+
 done_testing

@@ -77,6 +77,20 @@ ok "faults: all completed" test "$(grep -c '"status":"completed"' "$T/out")" = 8
 ok "faults: the faults happened" test "$(figure faults)" -gt 5
 emu_stop
 
+# ---- answers late at random: the looks learned from earlier jobs ----
+# Each job is looked at where the jobs before it were seen to end; slow
+# answers make those ends look later or earlier than they are, and each
+# job is still followed to its end.
+emu_start --job-seconds 0.4 --faults slow:0.3:0.3 --seed 3 || exit 1
+mkchunks late 8 20
+check "slow answers: every chunk through" 0 '' - '' \
+    a0-submit -c "$C" "$T"/late-*.json
+ok "slow answers: exactly the users" imported late 160
+ok "slow answers: all completed" \
+    test "$(grep -c '"status":"completed"' "$T/out")" = 8
+ok "slow answers: the faults happened" test "$(figure faults.slow)" -gt 2
+emu_stop
+
 # ---- the network does not recover: exit 5, then resume ----
 # The same tenant (port, so audience) throughout; a token taken before
 # the faults, so that the first request to fail is the import itself.

@@ -53,6 +53,8 @@ struct chunk {
 	struct a0_jobinfo ji;
 	double		 tpct;		/* when percentage_done was pct */
 	long long	 pct;		/* the last percentage_done, or -1 */
+	double		 lo;		/* ms after t0 of the last look that
+					   found the job running */
 };
 
 enum step { ST_IDLE, ST_POST, ST_POLL, ST_ERRORS };
@@ -66,6 +68,7 @@ struct slot {
 	int		 quiet;		/* --no-wait: only holding a job slot */
 	double		 wake;		/* monotonic ms of the next request */
 	double		 first;		/* of the current request's first try */
+	double		 sent;		/* when the current request went out */
 	int		 attempt;	/* failed tries of this request */
 	int		 renewed;	/* the token was renewed for it */
 	unsigned	 tokgen;	/* the token it was sent with */
@@ -95,6 +98,18 @@ static int rejfd = -1, sigfd[2] = { -1, -1 }, progress, color;
 static int retry_max = A0_RETRY_ATTEMPTS;
 static long retry_ms = A0_RETRY_MS;
 static volatile sig_atomic_t gotsig;
+
+/*
+ * When this run's jobs end, in ms after their post was answered: each
+ * ended after the last look that found it running (lo) and by the look
+ * that found it done (hi).  The jobs of a run are alike, so the next
+ * one is looked at near that end instead of at guesses spread over its
+ * life, and each look there narrows the span.
+ */
+static struct {
+	int	 have;
+	double	 lo, hi;
+} ends;
 
 /* Reading chunk paths from stdin as they come. */
 static struct {
@@ -1020,13 +1035,53 @@ write_rejects(struct chunk *c, const struct a0_usererr *l, size_t n)
 	free(b.p);
 }
 
+/* The end that this run's earlier jobs foretell for c, in ms after its
+ * post was answered, or -1: a little before the latest time they have
+ * been seen done, so that a look there narrows the span either way. */
+static double
+foretold_end(const struct chunk *c)
+{
+	if (!ends.have || c->resumed)
+		return -1;
+	return ends.hi - (ends.hi - ends.lo) / 8;
+}
+
+/* A job seen done at hi ms after its post was answered. */
+static void
+learn(const struct chunk *c, double hi)
+{
+	if (c->resumed)
+		return;
+	/* Unlike the jobs before (their spans do not meet): start over. */
+	if (!ends.have || c->lo >= ends.hi || hi <= ends.lo) {
+		ends.lo = c->lo;
+		ends.hi = hi;
+	} else {
+		if (c->lo > ends.lo)
+			ends.lo = c->lo;
+		if (hi < ends.hi)
+			ends.hi = hi;
+	}
+	ends.have = 1;
+}
+
+/* Looks a quarter of the foretold life apart, the last one at its end;
+ * el ms after the post was answered, the delay to the next. */
+static double
+aimed(double end, double el)
+{
+	double q = end / 4 < POLL_MIN_MS ? POLL_MIN_MS : end / 4;
+
+	return end - el < q * 1.5 ? end - el : q;
+}
+
 /* When to look at a running job again. */
 static double
 poll_delay(struct slot *s, const struct a0_resp *r)
 {
 	struct chunk *c = s->c;
 	const struct a0_jobinfo *ji = &c->ji;
-	double t = now_ms(), el = t - c->t0, d, eta = -1, win;
+	double t = now_ms(), el = t - c->t0, d, eta = -1, win, end;
 	int n;
 
 	/* A quarter of the time so far: completion is noticed within a
@@ -1049,6 +1104,18 @@ poll_delay(struct slot *s, const struct a0_resp *r)
 	}
 	if (eta >= 0 && eta + POLL_LATE_MS < d * 1.5)
 		d = eta + POLL_LATE_MS;
+	/* The end the earlier jobs foretell rules: before it, looks a
+	 * quarter of that life apart, the last at the end; past it, one
+	 * more at the time they were seen done by, then the schedule
+	 * above. */
+	if ((end = foretold_end(c)) >= 0) {
+		if (el < end - 1)
+			d = aimed(end, el);
+		else if (ends.hi > el + 1 && ends.hi - el < d)
+			d = ends.hi - el;
+		if (eta >= 0 && eta + POLL_LATE_MS < d)
+			d = eta + POLL_LATE_MS;
+	}
 	if (d > POLL_MAX_MS)
 		d = POLL_MAX_MS;
 	/* Leave the tenant's rate budget to others: past half of it,
@@ -1151,8 +1218,9 @@ send_request(struct slot *s)
 	}
 	if (rv == -1)
 		errx(A0_EXIT_TEMP, "%s: %s", c->path, a0_http_take(s->h)->err);
+	s->sent = now_ms();
 	if (s->attempt == 0)
-		s->first = now_ms();
+		s->first = s->sent;
 	s->tokgen = tokgen;
 	s->inflight = 1;
 }
@@ -1201,7 +1269,8 @@ posted(struct slot *s, const struct a0_resp *r)
 		jwrite(a0_journal_posted(journal, c->sha, c->path, c->job,
 		    c->posted));
 	s->step = ST_POLL;
-	s->wake = now_ms() + POLL_FIRST_MS;
+	s->wake = c->t0 + (foretold_end(c) >= 0 ? aimed(foretold_end(c), 0) :
+	    POLL_FIRST_MS);
 	if (!nowait)
 		return;
 	sb_add(&b, "{\"file\":", 8);
@@ -1262,9 +1331,11 @@ complete(struct slot *s)
 			if (strcmp(c->ji.status, "completed") != 0 &&
 			    strcmp(c->ji.status, "failed") != 0 &&
 			    strcmp(c->ji.status, "expired") != 0) {
+				c->lo = s->sent - c->t0;
 				s->wake = now_ms() + poll_delay(s, r);
 				return;
 			}
+			learn(c, s->sent - c->t0);
 			if (s->quiet) {
 				release(s);
 				return;
