@@ -367,12 +367,17 @@ int	 a0_http_global(void);
 struct a0_hpool	*a0_hpool_new(void);
 void	 a0_hpool_free(struct a0_hpool *);
 
+#define A0_HTTP_STALL	60	/* default stall: seconds without a byte */
+
 /*
- * A handle in pool p, or NULL.  When trace is not NULL it is called with
- * each line of a request/response trace, Authorization, client_secret
- * and tokens already redacted.
+ * A handle in pool p, or NULL.  A request on it that sends and receives
+ * nothing for stall seconds (1 or more) is abandoned as A0_NET_TIMEOUT,
+ * as is one still running after five times that or five minutes,
+ * whichever is longer.  When trace is not NULL it is called with each
+ * line of a request/response trace, Authorization, client_secret and
+ * tokens already redacted.
  */
-struct a0_http	*a0_http_new(struct a0_hpool *p,
+struct a0_http	*a0_http_new(struct a0_hpool *p, long stall,
 		    void (*trace)(void *, const char *), void *arg);
 void	 a0_http_free(struct a0_http *);
 

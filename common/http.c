@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 
 #include <ctype.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,10 @@ struct a0_http {
 	int		 nreq;		/* request heads sent, this transfer */
 	int		 busy, done;
 	int		 tracebody;
+	long		 stall;		/* seconds without a byte allowed */
+	long long	 moved;		/* when a byte last moved (ms) */
+	curl_off_t	 seen;		/* bytes moved by then, both ways */
+	int		 stalled;	/* abandoned for that */
 	void		(*trace)(void *, const char *);
 	void		*arg;
 	char		 errbuf[CURL_ERROR_SIZE];
@@ -244,6 +249,39 @@ hvalue(const char *hd, size_t len, const char *name, char *buf, size_t bufsz)
 }
 
 static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Abandon a transfer that has moved no byte either way for h->stall
+ * seconds.  libcurl's low-speed check averages the speed over the last
+ * five seconds, so alone it would wait up to five seconds longer.
+ */
+static int
+on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+    curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct a0_http *h = arg;
+	long long t = mono_ms();
+
+	(void)dltotal;
+	(void)ultotal;
+	if (dlnow + ulnow != h->seen) {
+		h->seen = dlnow + ulnow;
+		h->moved = t;
+	} else if (t - h->moved >= (long long)h->stall * 1000) {
+		h->stalled = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static long long
 number(const char *s)
 {
 	long long v;
@@ -284,17 +322,26 @@ on_header(char *hd, size_t size, size_t n, void *arg)
 }
 
 struct a0_http *
-a0_http_new(struct a0_hpool *p, void (*tr)(void *, const char *), void *arg)
+a0_http_new(struct a0_hpool *p, long stall, void (*tr)(void *, const char *),
+    void *arg)
 {
-	struct a0_http *h = xcalloc(1, sizeof(*h));
+	struct a0_http *h;
 	CURL *c;
+	long whole;
 	int bad = 0;
 
+	if (stall < 1)
+		return NULL;
+	/* Five times the stall bound, at least five minutes: an upload
+	 * that keeps moving is not cut short by a small bound. */
+	whole = stall <= 60 ? 300 : stall < LONG_MAX / 5 ? stall * 5 : LONG_MAX;
+	h = xcalloc(1, sizeof(*h));
 	if ((c = h->c = curl_easy_init()) == NULL) {
 		free(h);
 		return NULL;
 	}
 	h->pool = p;
+	h->stall = stall;
 	h->trace = tr;
 	h->arg = arg;
 	h->cap = 4096;
@@ -307,6 +354,9 @@ a0_http_new(struct a0_hpool *p, void (*tr)(void *, const char *), void *arg)
 	bad |= curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
 	bad |= curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	bad |= curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
+	bad |= curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+	bad |= curl_easy_setopt(c, CURLOPT_XFERINFODATA, h);
+	bad |= curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	/* Always verbose, into on_debug: it counts the requests libcurl
 	 * sends, which tells a POST sent twice on a fresh connection. */
 	bad |= curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, on_debug);
@@ -323,11 +373,14 @@ a0_http_new(struct a0_hpool *p, void (*tr)(void *, const char *), void *arg)
 #endif
 	bad |= curl_easy_setopt(c, CURLOPT_USERAGENT, "a0/" A0_VERSION);
 	bad |= curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
-	bad |= curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 30000L);
-	/* A transfer making no progress for a minute has stalled. */
+	/* Connecting moves no byte: the stall bound holds there too. */
+	bad |= curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT,
+	    stall < 30 ? stall : 30L);
+	/* Besides on_progress, which acts first: the low-speed check also
+	 * has libcurl look at an idle transfer every second. */
 	bad |= curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	bad |= curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
-	bad |= curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 300000L);
+	bad |= curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, stall);
+	bad |= curl_easy_setopt(c, CURLOPT_TIMEOUT, whole);
 	if (bad) {
 		a0_http_free(h);
 		return NULL;
@@ -386,6 +439,9 @@ a0_http_start(struct a0_http *h, const char *method, const char *url,
 	h->reqlen = body ? len : 0;
 	h->nreq = 0;
 	h->tracebody = tracebody;
+	h->moved = mono_ms();
+	h->seen = 0;
+	h->stalled = 0;
 	curl_slist_free_all(h->hdrs);
 	h->hdrs = NULL;
 	bad |= addhdr(h, "Accept: ", "application/json");
@@ -457,13 +513,16 @@ finish(struct a0_http *h, CURLcode rc)
 	curl_multi_remove_handle(h->pool->m, h->c);
 	h->busy = 0;
 	h->done = 1;
-	h->resp.net = netclass(rc);
+	h->resp.net = h->stalled ? A0_NET_TIMEOUT : netclass(rc);
 	curl_easy_getinfo(h->c, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(h->c, CURLINFO_SIZE_UPLOAD_T, &up);
 	h->resp.status = rc == CURLE_OK ? status : 0;
 	h->resp.sent = h->nreq > 0 && (curl_off_t)h->reqlen == up;
 	h->resp.resent = h->nreq > 1;
-	if (rc != CURLE_OK)
+	if (h->stalled)
+		snprintf(h->resp.err, sizeof(h->resp.err), "nothing sent or "
+		    "received for %ld s", h->stall);
+	else if (rc != CURLE_OK)
 		snprintf(h->resp.err, sizeof(h->resp.err), "%s",
 		    h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc));
 	if (h->trace && rc == CURLE_OK && h->resp.len > 0) {

@@ -6,8 +6,6 @@
 . "${0%/*}/lib.sh"
 
 command -v curl >/dev/null || skip_all "curl is not installed"
-# The interpreter itself, not a version manager's wrapper: it is run often.
-PY=$(python3 -c 'import sys; print(sys.executable)')
 
 C=Username-Password-Authentication
 CON=con_A0EmulatorDb0001
@@ -20,57 +18,6 @@ usage: a0-submit [-0] [-c name | -C con_id] [--upsert[=bool]]
 	[--no-color] [file ...]
 EOF
 echo "a0-submit $V" > "$T/version"
-
-# mkchunk FILE PREFIX FIRST LAST: users PREFIX-FIRST..LAST@example.com.
-mkchunk() {
-	"$PY" - "$@" <<'EOF'
-import json, sys
-f, p, a, b = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-u = [{"email": "%s-%d@example.com" % (p, i), "email_verified": False}
-     for i in range(a, b + 1)]
-with open(f, "w") as o:
-    json.dump(u, o, separators=(",", ":"))
-    o.write("\n")
-EOF
-}
-
-# emails: the sorted emails the emulator holds.
-emails() {
-	emu_get /__emulator/users | "$PY" -c '
-import json, sys
-for e in sorted(u["email"] for u in json.load(sys.stdin)): print(e)'
-}
-
-# want PREFIX FIRST LAST...: the sorted emails of those ranges.
-want() {
-	while [ $# -ge 3 ]; do
-		i=$2
-		while [ "$i" -le "$3" ]; do
-			echo "$1-$i@example.com"
-			i=$((i + 1))
-		done
-		shift 3
-	done | sort
-}
-
-# figure KEY: a request count (or top-level figure) from the emulator.
-figure() {
-	emu_get /__emulator/stats | "$PY" -c '
-import json, sys
-s = json.load(sys.stdin); k = sys.argv[1]
-print(s["requests"].get(k, 0) if " " in k else s.get(k, 0))' "$1"
-}
-
-# results KEYS...: those fields of each result line in $T/out, sorted.
-results() {
-	"$PY" -c '
-import json, sys
-rows = []
-for l in open(sys.argv[1]):
-    r = json.loads(l)
-    rows.append("\t".join(str(r.get(k)) for k in sys.argv[2:]))
-for r in sorted(rows): print(r)' "$T/out" "$@"
-}
 
 # same DESC FILE COMMAND...: COMMAND prints exactly FILE.
 same() {
@@ -118,6 +65,19 @@ check "ftp:// domain"              2 '' '' 'a0-submit: ftp://x: the scheme' \
 check "A0_RETRY_MAX not a number" 2 '' '' 'A0_RETRY_MAX: x: invalid' \
     env A0_RETRY_MAX=x AUTH0_DOMAIN=t.example.com AUTH0_API_TOKEN=t \
     a0-submit -c "$C" x.json
+# A0_TIMEOUT: whole seconds, 1 to 86400.
+while read -r v why; do
+	check "A0_TIMEOUT=$v" 2 '' '' "^a0-submit: A0_TIMEOUT: $v: $why\$" \
+	    env A0_TIMEOUT="$v" AUTH0_DOMAIN=t.example.com AUTH0_API_TOKEN=t \
+	    a0-submit -c "$C" x.json
+done <<'EOF'
+x	invalid
+5s	invalid
+1.5	invalid
+-1	invalid
+0	too small
+86401	too large
+EOF
 
 # Plain HTTP to a host that is not loopback is refused before anything
 # is sent; inside a network namespace nothing could leave anyway.
@@ -146,6 +106,8 @@ check "--tenant overrides AUTH0_DOMAIN" 2 '' '' \
 mkchunk "$T/a.json" a 1 400
 check "--dry-run needs no credentials" 0 '' - '' \
     a0-submit --dry-run -C "$CON" "$T/a.json"
+check "A0_TIMEOUT=86400 is taken"  0 '' - '' \
+    env A0_TIMEOUT=86400 a0-submit --dry-run -C "$CON" "$T/a.json"
 printf '%s\n' "$T/a.json" "$T/p.json" > "$T/dlist"
 check "--dry-run: paths on stdin" 0 "$T/dlist" - '' \
     a0-submit --dry-run -C "$CON"
@@ -169,14 +131,14 @@ same "--dry-run: the requests" /dev/stdin results file status total \
 $T/a.json	dry-run	400	$(($(wc -c < "$T/a.json") + 583))	$C
 $T/b.json	dry-run	300	$(($(wc -c < "$T/b.json") + 583))	$C
 EOF
-ok "--dry-run sent nothing" test "$(figure 'POST /oauth/token')" = 0
+ok "--dry-run sent nothing" test "$(emu_figure 'POST /oauth/token')" = 0
 
 # Three chunks as arguments; one empty one is skipped with a note.
 curl -sS -X POST "$EMU_URL/__emulator/reset" > "$T/reset"
 check "three chunks imported" 0 '' - 'empty.json: no records, skipped' \
     a0-submit -c "$C" "$T/a.json" "$T/empty.json" "$T/b.json" "$T/c.json"
 ok "two TCP connections (and one for the figures)" \
-    test "$(figure connections)" -le 3
+    test "$(emu_figure connections)" -le 3
 same "result lines" /dev/stdin results file status inserted updated failed \
     total <<EOF
 $T/a.json	completed	400	0	0	400
@@ -184,12 +146,12 @@ $T/b.json	completed	300	0	0	300
 $T/c.json	completed	200	0	0	200
 $T/empty.json	skipped	0	0	0	0
 EOF
-want a 1 400 b 1 300 c 1 200 > "$T/want"
-same "every user imported once" "$T/want" emails
-ok "one token request" test "$(figure 'POST /oauth/token')" = 1
-ok "one connection look-up" test "$(figure 'GET /api/v2/connections')" = 1
+want_emails a 1 400 b 1 300 c 1 200 > "$T/want"
+same "every user imported once" "$T/want" emu_emails
+ok "one token request" test "$(emu_figure 'POST /oauth/token')" = 1
+ok "one connection look-up" test "$(emu_figure 'GET /api/v2/connections')" = 1
 ok "one POST per chunk" \
-    test "$(figure 'POST /api/v2/jobs/users-imports')" = 3
+    test "$(emu_figure 'POST /api/v2/jobs/users-imports')" = 3
 ok "sha256 of each chunk" test "$(grep -c "\"sha256\":\"$(sha256sum \
     < "$T/a.json" | cut -c1-64)\"" "$T/out")" = 1
 
@@ -208,7 +170,7 @@ check "existing users with -r" 1 '' - '' \
     a0-submit -C "$CON" -r "$T/rej" "$T/c.json"
 ok "rejects file is mode 0600" \
     test "$(ls -l "$T/rej" | cut -c1-10)" = -rw-------
-same "rejects: one line per failed user" /dev/stdin "$PY" -c '
+same "rejects: one line per failed user" /dev/stdin "$PYTHON" -c '
 import json, sys
 n = 0
 for l in open(sys.argv[1]):
@@ -233,7 +195,7 @@ check "schema failures and duplicates: exit 1" 1 '' - '' \
 same "their result" /dev/stdin results status inserted failed total <<EOF
 completed	2	3	5
 EOF
-same "their rejects" /dev/stdin "$PY" -c '
+same "their rejects" /dev/stdin "$PYTHON" -c '
 import json, sys
 for l in open(sys.argv[1]):
     r = json.loads(l)
@@ -245,8 +207,8 @@ for l in open(sys.argv[1]):
 EOF
 
 # Chunks that are not sent: exit 3, and nothing reaches the API.
-n0=$(figure 'POST /api/v2/jobs/users-imports')
-"$PY" - "$T/big.json" <<'EOF'
+n0=$(emu_figure 'POST /api/v2/jobs/users-imports')
+"$PYTHON" - "$T/big.json" <<'EOF'
 import json, sys
 # A file under 512000 bytes whose request is over it.
 u, n = [], 0
@@ -284,7 +246,7 @@ check "missing file"               3 '' - \
     'nothere.json: No such file or directory' \
     a0-submit -c "$C" "$T/nothere.json"
 ok "none of them was sent" \
-    test "$(figure 'POST /api/v2/jobs/users-imports')" = "$n0"
+    test "$(emu_figure 'POST /api/v2/jobs/users-imports')" = "$n0"
 mkchunk "$T/e.json" e 1 10
 check "a bad chunk does not stop the others" 3 '' - 'obj.json:1:28: ' \
     a0-submit -c "$C" "$T/obj.json" "$T/e.json"
@@ -336,7 +298,7 @@ ok "pipeline: one result per chunk" \
     test "$(wc -l < "$T/out")" = "$(ls "$T/pipe" | wc -l)"
 ok "pipeline: 2500 inserted" \
     test "$(results inserted | awk '{ n += $1 } END { print n }')" = 2500
-ok "pipeline: every user once" test "$(emails | grep -c '^user')" = 2500
+ok "pipeline: every user once" test "$(emu_emails | grep -c '^user')" = 2500
 
 # ---- paths on stdin, streamed ----
 mkchunk "$T/s1.json" s 1 50
@@ -377,12 +339,13 @@ mkchunk "$T/j3.json" j 201 300
 check "-s: first run" 0 '' - '' \
     a0-submit -c "$C" -s "$T/state" "$T/j1.json" "$T/j2.json"
 ok "journal is mode 0600" test "$(ls -l "$T/state" | cut -c1-10)" = -rw-------
-n0=$(figure 'POST /api/v2/jobs/users-imports')
-t0=$(figure 'POST /oauth/token')
+n0=$(emu_figure 'POST /api/v2/jobs/users-imports')
+t0=$(emu_figure 'POST /oauth/token')
 check "-s: rerun posts nothing" 0 '' - '' \
     a0-submit -c "$C" -s "$T/state" "$T/j1.json" "$T/j2.json"
-ok "no POST on rerun" test "$(figure 'POST /api/v2/jobs/users-imports')" = "$n0"
-ok "no token on rerun" test "$(figure 'POST /oauth/token')" = "$t0"
+ok "no POST on rerun" \
+    test "$(emu_figure 'POST /api/v2/jobs/users-imports')" = "$n0"
+ok "no token on rerun" test "$(emu_figure 'POST /oauth/token')" = "$t0"
 same "rerun reports from the journal" /dev/stdin results file status \
     inserted from_journal <<EOF
 $T/j1.json	completed	100	True
@@ -391,7 +354,7 @@ EOF
 check "-s: a new chunk is posted, the old are not" 0 '' - '' \
     a0-submit -c "$C" -s "$T/state" "$T/j1.json" "$T/j2.json" "$T/j3.json"
 ok "exactly one more POST" \
-    test "$(figure 'POST /api/v2/jobs/users-imports')" = $((n0 + 1))
+    test "$(emu_figure 'POST /api/v2/jobs/users-imports')" = $((n0 + 1))
 echo garbage >> "$T/state"
 check "a journal that is not one"  3 '' '' 'state:[0-9]+: not an a0-submit' \
     a0-submit -c "$C" -s "$T/state" "$T/j1.json"
@@ -450,7 +413,7 @@ emu_stop
 # ---- the looks at each job, learned from the jobs before ----
 # looks: the job status requests the emulator has answered.
 looks() {
-	emu_get /__emulator/stats | "$PY" -c '
+	emu_get /__emulator/stats | "$PYTHON" -c '
 import json, sys
 r = json.load(sys.stdin)["requests"]
 print(sum(v for k, v in r.items() if k.startswith("GET /api/v2/jobs/")

@@ -5,64 +5,17 @@
 . "${0%/*}/lib.sh"
 
 command -v curl >/dev/null || skip_all "curl is not installed"
-PY=$(python3 -c 'import sys; print(sys.executable)')
 
 C=Username-Password-Authentication
 CON=con_A0EmulatorDb0001
 
-# mkchunks PREFIX N USERS: chunk files $T/PREFIX-1.json .. -N.json of
-# USERS users each, PREFIX-1@example.com and on.
-mkchunks() {
-	"$PY" - "$T" "$@" <<'EOF'
-import json, sys
-d, p, n, k = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-for c in range(n):
-    u = [{"email": "%s-%d@example.com" % (p, c * k + i)} for i in range(k)]
-    json.dump(u, open("%s/%s-%d.json" % (d, p, c + 1), "w"))
-EOF
-}
-
 # imported PREFIX COUNT: the emulator holds exactly PREFIX-0..COUNT-1.
 imported() {
-	emu_get /__emulator/users | "$PY" -c '
-import json, sys
-p, n = sys.argv[1], int(sys.argv[2])
-got = sorted(u["email"] for u in json.load(sys.stdin)
-             if u["email"].startswith(p + "-"))
-want = sorted("%s-%d@example.com" % (p, i) for i in range(n))
-if got != want:
-    print("# %d users, want %d; missing %s" % (len(got), n,
-          sorted(set(want) - set(got))[:5]))
-    sys.exit(1)' "$1" "$2"
-}
-
-# figure KEY: a request count ("METHOD /path"), an answer count
-# ("statuses.429") or a top-level figure (summed when it is a set).
-figure() {
-	emu_get /__emulator/stats | "$PY" -c '
-import json, sys
-s = json.load(sys.stdin); k = sys.argv[1]
-if " " in k: v = s["requests"].get(k, 0)
-elif "." in k: v = s[k.split(".")[0]].get(k.split(".")[1], 0)
-else: v = s.get(k, 0)
-print(sum(v.values()) if isinstance(v, dict) else v)' "$1"
-}
-
-# token: an access token from the emulator.
-token() {
-	curl -sS "$EMU_URL/oauth/token" -d grant_type=client_credentials \
-	    -d "client_id=$AUTH0_CLIENT_ID" \
-	    -d "client_secret=$AUTH0_CLIENT_SECRET" \
-	    --data-urlencode "audience=$EMU_URL/api/v2/" | "$PY" -c '
-import json, sys; print(json.load(sys.stdin)["access_token"])'
-}
-
-# sumfield KEY: the sum of that field over the result lines in $T/out.
-sumfield() {
-	"$PY" -c '
-import json, sys
-print(sum(json.loads(l).get(sys.argv[2], 0) for l in open(sys.argv[1])))' \
-	    "$T/out" "$1"
+	emu_emails | grep "^$1-" > "$T/imported.got"
+	want_emails "$1" 0 $(($2 - 1)) > "$T/imported.want"
+	cmp -s "$T/imported.want" "$T/imported.got" && return 0
+	diff "$T/imported.want" "$T/imported.got" | head -5 | sed 's/^/#   /'
+	return 1
 }
 
 # ---- 5xx, 429 and dropped connections, at random ----
@@ -74,7 +27,7 @@ check "faults: every chunk through" 0 '' - '' \
 ok "faults: exactly the users" imported f 400
 ok "faults: eight result lines" test "$(wc -l < "$T/out")" = 8
 ok "faults: all completed" test "$(grep -c '"status":"completed"' "$T/out")" = 8
-ok "faults: the faults happened" test "$(figure faults)" -gt 5
+ok "faults: the faults happened" test "$(emu_figure faults)" -gt 5
 emu_stop
 
 # ---- answers late at random: the looks learned from earlier jobs ----
@@ -88,7 +41,23 @@ check "slow answers: every chunk through" 0 '' - '' \
 ok "slow answers: exactly the users" imported late 160
 ok "slow answers: all completed" \
     test "$(grep -c '"status":"completed"' "$T/out")" = 8
-ok "slow answers: the faults happened" test "$(figure faults.slow)" -gt 2
+ok "slow answers: the faults happened" test "$(emu_figure faults.slow)" -gt 2
+emu_stop
+
+# ---- answers that stall: abandoned after A0_TIMEOUT, tried again ----
+# Every answer comes 2 s late: past a 1 s A0_TIMEOUT, within a 4 s one.
+emu_start --job-seconds 0.2 --faults slow:1:2 || exit 1
+mkchunk "$T/stall.json" stall 0 4
+while read -r secs st pat; do
+	check "answers 2 s late, A0_TIMEOUT=$secs: exit $st" "$st" '' - \
+	    "$pat" env A0_TIMEOUT="$secs" A0_RETRY_MAX=2 \
+	    a0-submit -C "$CON" --no-wait "$T/stall.json"
+done <<'EOF'
+1 5 ^a0-submit: POST /oauth/token: nothing sent or received for 1 s: gave up
+4 0
+EOF
+ok "stalled: the job was posted in time" grep -q '"status":"pending"' "$T/out"
+ok "stalled: two tries, then one" test "$(emu_figure 'POST /oauth/token')" = 3
 emu_stop
 
 # ---- the network does not recover: exit 5, then resume ----
@@ -96,7 +65,7 @@ emu_stop
 # the faults, so that the first request to fail is the import itself.
 emu_start --job-seconds 0.2 || exit 1
 PORT=${EMU_URL##*:}
-TOKEN=$(token)
+TOKEN=$(emu_token)
 emu_stop
 emu_start --port "$PORT" --job-seconds 0.2 --faults drop:1 || exit 1
 mkchunks r 2 10
@@ -111,7 +80,8 @@ check "rerun once it is back"      0 '' - '' \
     a0-submit -c "$C" -s "$T/rstate" "$T"/r-*.json
 ok "resumed: exactly the users" imported r 20
 ok "resumed: the lost answers reported" \
-    test "$(sumfield uncertain_posts)" -ge 2
+    test "$(results uncertain_posts | awk '{ n += $1 } END { print n }')" \
+    -ge 2
 emu_stop
 
 # ---- tokens that expire during the run ----
@@ -119,14 +89,14 @@ emu_start --job-seconds 0.6 --token-ttl 1 || exit 1
 mkchunks t 6 20
 check "token expiry mid-run"       0 '' - '' a0-submit -c "$C" "$T"/t-*.json
 ok "token: exactly the users" imported t 120
-ok "token: renewed" test "$(figure tokens_issued)" -ge 2
+ok "token: renewed" test "$(emu_figure tokens_issued)" -ge 2
 emu_stop
 
 # ---- Auth0's two-job limit ----
 emu_start --job-seconds 3 || exit 1
 mkchunks x 1 5
 mkchunks k 3 10
-TOKEN=$(token)
+TOKEN=$(emu_token)
 # Someone else's job holds one of the tenant's two slots.
 curl -sS -H "Authorization: Bearer $TOKEN" \
     -F "users=@$T/x-1.json;type=application/json" -F connection_id=$CON \
@@ -134,7 +104,7 @@ curl -sS -H "Authorization: Bearer $TOKEN" \
 check "one slot taken by another job" 0 '' - '' \
     a0-submit -c "$C" "$T"/k-*.json
 ok "2-job limit: exactly the users" imported k 30
-ok "2-job limit: the 429 was met" test "$(figure statuses.429)" -ge 1
+ok "2-job limit: the 429 was met" test "$(emu_figure statuses.429)" -ge 1
 # Both slots taken, none ours: back off until they end.
 for i in 1 2; do
 	mkchunks y$i 1 5
@@ -173,7 +143,7 @@ check "rerun after kill -9"        0 '' - '' \
 ok "kill -9: exactly the users" imported m 200
 ok "kill -9: every chunk reported" test "$(wc -l < "$T/out")" = 8
 ok "kill -9: at most the chunks in flight posted again" \
-    test "$(figure 'POST /api/v2/jobs/users-imports')" -le $((8 + 5 * 2))
+    test "$(emu_figure 'POST /api/v2/jobs/users-imports')" -le $((8 + 5 * 2))
 check "and again: nothing left to post" 0 '' - '' \
     a0-submit -c "$C" -s "$T/mstate" "$T"/m-*.json
 ok "nothing posted by the last run" \

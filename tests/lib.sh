@@ -150,6 +150,83 @@ emu_stop() {
 # emu_get PATH: the emulator's answer to GET PATH on stdout.
 emu_get() { curl -sS "$EMU_URL$1"; }
 
+# emu_emails: the sorted emails of the users the emulator holds.
+emu_emails() {
+	emu_get /__emulator/users | "$PYTHON" -c '
+import json, sys
+for e in sorted(u["email"] for u in json.load(sys.stdin)): print(e)'
+}
+
+# emu_figure KEY: a request count ("METHOD /path"), an answer count
+# ("statuses.429") or a top-level figure (summed when it is a set).
+emu_figure() {
+	emu_get /__emulator/stats | "$PYTHON" -c '
+import json, sys
+s = json.load(sys.stdin); k = sys.argv[1]
+if " " in k: v = s["requests"].get(k, 0)
+elif "." in k: v = s[k.split(".")[0]].get(k.split(".")[1], 0)
+else: v = s.get(k, 0)
+print(sum(v.values()) if isinstance(v, dict) else v)' "$1"
+}
+
+# emu_token: an access token from the emulator, on stdout.
+emu_token() {
+	curl -sS "$EMU_URL/oauth/token" -d grant_type=client_credentials \
+	    -d "client_id=$AUTH0_CLIENT_ID" \
+	    -d "client_secret=$AUTH0_CLIENT_SECRET" \
+	    --data-urlencode "audience=$EMU_URL/api/v2/" | "$PYTHON" -c '
+import json, sys; print(json.load(sys.stdin)["access_token"])'
+}
+
+# mkchunk FILE PREFIX FIRST LAST: a chunk of the users
+# PREFIX-FIRST@example.com to PREFIX-LAST@example.com.
+mkchunk() {
+	"$PYTHON" - "$@" <<'EOF'
+import json, sys
+f, p, a, b = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+u = [{"email": "%s-%d@example.com" % (p, i), "email_verified": False}
+     for i in range(a, b + 1)]
+with open(f, "w") as o:
+    json.dump(u, o, separators=(",", ":"))
+    o.write("\n")
+EOF
+}
+
+# mkchunks PREFIX N USERS: chunks $T/PREFIX-1.json to $T/PREFIX-N.json of
+# USERS users each, from PREFIX-0@example.com on.
+mkchunks() {
+	m_c=1
+	while [ "$m_c" -le "$2" ]; do
+		mkchunk "$T/$1-$m_c.json" "$1" $(((m_c - 1) * $3)) \
+		    $((m_c * $3 - 1))
+		m_c=$((m_c + 1))
+	done
+}
+
+# want_emails PREFIX FIRST LAST...: the sorted emails of those ranges.
+want_emails() {
+	while [ $# -ge 3 ]; do
+		w_i=$2
+		while [ "$w_i" -le "$3" ]; do
+			echo "$1-$w_i@example.com"
+			w_i=$((w_i + 1))
+		done
+		shift 3
+	done | sort
+}
+
+# results KEYS...: those fields of each a0-submit result line in $T/out,
+# tab-separated, the lines sorted.
+results() {
+	"$PYTHON" -c '
+import json, sys
+rows = []
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    rows.append("\t".join(str(r.get(k)) for k in sys.argv[2:]))
+for r in sorted(rows): print(r)' "$T/out" "$@"
+}
+
 # Call last: prints the plan and gives the exit status.
 done_testing() {
 	echo "1..$t_n"

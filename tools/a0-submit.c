@@ -97,6 +97,7 @@ static long long tokmargin;
 static int rejfd = -1, sigfd[2] = { -1, -1 }, progress, color;
 static int retry_max = A0_RETRY_ATTEMPTS;
 static long retry_ms = A0_RETRY_MS;
+static long stall = A0_HTTP_STALL;
 static volatile sig_atomic_t gotsig;
 
 /*
@@ -1526,6 +1527,7 @@ setup(void)
 	retry_max = (int)envnum("A0_RETRY_MAX", 1, 1000, A0_RETRY_ATTEMPTS);
 	retry_ms = (long)envnum("A0_RETRY_TIME", 1, 86400,
 	    A0_RETRY_MS / 1000) * 1000;
+	stall = (long)envnum("A0_TIMEOUT", 1, 86400, A0_HTTP_STALL);
 	imp.con_id = Cflag;
 	imp.external_id = xflag;
 	imp.upsert = upsert;
@@ -1557,8 +1559,8 @@ setup(void)
 	if (a0_http_global() == -1 || (pool = a0_hpool_new()) == NULL)
 		errx(A0_EXIT_TEMP, "libcurl cannot start");
 	for (i = 0; i < jflag; i++)
-		if ((slots[i].h = a0_http_new(pool, debug ? trace : NULL,
-		    NULL)) == NULL)
+		if ((slots[i].h = a0_http_new(pool, stall,
+		    debug ? trace : NULL, NULL)) == NULL)
 			errx(A0_EXIT_TEMP, "libcurl cannot start");
 }
 
