@@ -157,6 +157,8 @@ struct jdoc {
 	unsigned char	*esc;	/* json_parse_valid: per token, 1 for a
 				   string holding a backslash */
 	int		 escn;	/* esc is known below this token */
+	size_t		 compact;	/* json_parse_valid: the length
+					   without blanks; else 0 */
 };
 
 /*
@@ -194,6 +196,13 @@ int	 json_streq(const struct jdoc *, int i, const char *s);
  * NUL-terminated.
  */
 int	 json_unescape(const struct jdoc *, int i, char *out, size_t outsz);
+
+/*
+ * Length of string token i, unescaped, in UTF-16 code units (as
+ * JavaScript counts), found without unescaping; -1 if it does not
+ * unescape (a lone surrogate escape).
+ */
+long	 json_u16len(const struct jdoc *, int i);
 
 /* Unescaped copy of string token i (malloc'd), or NULL if not a string. */
 char	*json_strdup(const struct jdoc *, int i);
@@ -242,6 +251,19 @@ int		 schema_check(struct schema *, const struct jdoc *d,
 		    struct schema_ids *ids,
 		    void (*report)(void *, const struct schema_diag *),
 		    void *arg);
+
+/*
+ * schema_check in two halves, the same reports in the same order: the
+ * first finds the record's members (and fills *ids), so the caller can
+ * start on the duplicate check (a hash table lookup, slow when not
+ * cached) while the second checks their values.  schema_begin returns
+ * the errors so far; schema_finish all the record's errors.
+ */
+int		 schema_begin(struct schema *, const struct jdoc *d,
+		    struct schema_ids *ids,
+		    void (*report)(void *, const struct schema_diag *),
+		    void *arg);
+int		 schema_finish(struct schema *);
 
 /*
  * The unescaped bytes of string token i of the record last checked, in

@@ -45,24 +45,44 @@ fmix(uint64_t h)
 	return h;
 }
 
+/* Word w with its ASCII capitals made small, all eight bytes at once. */
+static uint64_t
+fold8(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	uint64_t low = w & 0x7F * ones, upper;
+
+	/* Bit 7 of each byte: ASCII, and at least 'A', and not above 'Z'. */
+	upper = ~w & ((low + (0x80 - 'A') * ones) ^
+	    (low + (0x7F - 'Z') * ones)) & 0x80 * ones;
+	return w | upper >> 2;
+}
+
+/*
+ * The key's bytes, eight to a word (in the machine's byte order, the
+ * last one padded with zeros), each word mixed in; capitals folded for
+ * email and username.
+ */
 uint64_t
 dupset_hash(int kind, const char *key, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)key;
+	unsigned char word[8];
 	uint64_t h, w;
 	size_t i;
-	int fold = kind == DUP_EMAIL || kind == DUP_USERNAME, k;
-	unsigned char c;
+	int fold = kind == DUP_EMAIL || kind == DUP_USERNAME;
 
 	h = P3 * (uint64_t)(kind + 1) ^ (uint64_t)len * P1;
-	for (i = 0; i < len; ) {
-		w = 0;
-		for (k = 0; k < 8 && i < len; k++, i++) {
-			c = p[i];
-			if (fold && c >= 'A' && c <= 'Z')
-				c += 'a' - 'A';
-			w |= (uint64_t)c << (8 * k);
+	for (i = 0; i < len; i += 8) {
+		if (len - i >= 8)
+			memcpy(word, p + i, 8);
+		else {
+			memset(word, 0, sizeof(word));
+			memcpy(word, p + i, len - i);
 		}
+		memcpy(&w, word, 8);
+		if (fold)
+			w = fold8(w);
 		h ^= rotl(w * P2, 31) * P1;
 		h = rotl(h, 27) * P1 + P3;
 	}

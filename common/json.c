@@ -38,6 +38,7 @@ json_parse(struct jdoc *d, const char *text, size_t len)
 	d->len = len;
 	d->ntok = 0;
 	d->escn = 0;
+	d->compact = 0;
 	if (len > INT_MAX)
 		return -1;
 	if (d->cap == 0) {
@@ -72,6 +73,7 @@ json_free(struct jdoc *d)
 	d->tok = NULL;
 	d->esc = NULL;
 	d->cap = d->ntok = d->escn = 0;
+	d->compact = 0;
 }
 
 int
@@ -88,26 +90,24 @@ json_skip(const struct jdoc *d, int i)
 	return j;
 }
 
+/* Each hex digit's value + 1; 0 for other bytes. */
+static const unsigned char hexv[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6,
+	['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16
+};
+
 /* The value of 4 hex digits at p, or -1. */
-static long
+static inline long
 hex4(const char *p)
 {
-	long c = 0;
-	int i, h;
+	long a = hexv[(unsigned char)p[0]], b = hexv[(unsigned char)p[1]];
+	long c = hexv[(unsigned char)p[2]], d = hexv[(unsigned char)p[3]];
 
-	for (i = 0; i < 4; i++) {
-		h = p[i];
-		c <<= 4;
-		if (h >= '0' && h <= '9')
-			c |= h - '0';
-		else if (h >= 'a' && h <= 'f')
-			c |= h - 'a' + 10;
-		else if (h >= 'A' && h <= 'F')
-			c |= h - 'A' + 10;
-		else
-			return -1;
-	}
-	return c;
+	if (a == 0 || b == 0 || c == 0 || d == 0)
+		return -1;
+	return (a - 1) << 12 | (b - 1) << 8 | (c - 1) << 4 | (d - 1);
 }
 
 /* Decode the next unescaped byte sequence of a JSON string body at *pp
@@ -226,7 +226,7 @@ json_unescape(const struct jdoc *d, int i, char *out, size_t outsz)
 	const char *p = d->text + t->start, *end = d->text + t->end;
 	size_t len = 0;
 	char buf[4];
-	int n;
+	int n, k;
 
 	if (t->type != JT_STRING && t->type != JT_PRIMITIVE)
 		return -1;
@@ -236,6 +236,21 @@ json_unescape(const struct jdoc *d, int i, char *out, size_t outsz)
 		memcpy(out, p, (size_t)(end - p));
 		out[end - p] = '\0';
 		return (int)(end - p);
+	}
+	/* An unescaped string is never longer than its text. */
+	if ((size_t)(end - p) < outsz) {
+		while (p < end) {
+			if (*p != '\\') {
+				out[len++] = *p++;
+				continue;
+			}
+			if ((n = unesc_next(&p, end, buf)) < 0)
+				return -1;
+			for (k = 0; k < n; k++)
+				out[len++] = buf[k];
+		}
+		out[len] = '\0';
+		return (int)len;
 	}
 	while ((n = unesc_next(&p, end, buf)) > 0) {
 		if (len + (size_t)n >= outsz)
@@ -247,6 +262,35 @@ json_unescape(const struct jdoc *d, int i, char *out, size_t outsz)
 		return -1;
 	out[len] = '\0';
 	return (int)len;
+}
+
+long
+json_u16len(const struct jdoc *d, int i)
+{
+	const struct jtok *t = &d->tok[i];
+	const char *p = d->text + t->start, *end = d->text + t->end;
+	long c = 0, u;
+	unsigned char b;
+	char buf[4];
+
+	if (t->type != JT_STRING)
+		return -1;
+	while (p < end) {
+		if (*p != '\\')
+			b = (unsigned char)*p++;
+		else if (end - p >= 6 && p[1] == 'u' &&
+		    (u = hex4(p + 2)) >= 0 && (u < 0xD800 || u > 0xDFFF)) {
+			c++;		/* one code unit, not a surrogate */
+			p += 6;
+			continue;
+		} else if (unesc_next(&p, end, buf) < 0)
+			return -1;
+		else
+			b = (unsigned char)buf[0];	/* a lead byte */
+		c += (b & 0xC0) != 0x80;
+		c += b >= 0xF0;
+	}
+	return c;
 }
 
 char *
@@ -312,37 +356,64 @@ static const unsigned char primend[256] = {
 	[']'] = 1, ['}'] = 1
 };
 
+/* The blanks JSON allows between tokens. */
+static const unsigned char blank[256] = {
+	['\t'] = 1, ['\n'] = 1, ['\r'] = 1, [' '] = 1
+};
+
 /* The closing quote of the string body starting at p, before end; *esc
- * set when the body holds a backslash. */
+ * set when the body holds a backslash.  text is where the text starts:
+ * near the end, the last sixteen bytes are read instead of bytes past it. */
 static const char *
-strend(const char *p, const char *end, unsigned char *esc)
+strend(const char *text, const char *p, const char *end, unsigned char *esc)
 {
 #if defined(__SSE2__) && !defined(JS_PORTABLE)
 	const __m128i quote = _mm_set1_epi8('"');
 	const __m128i bslash = _mm_set1_epi8('\\');
 	__m128i v;
-	unsigned m;
+	unsigned mq, m;
 
+	/* mq: the quotes; m: quotes and backslashes; bit k is p[k]. */
 	for (;;) {
-		while (end - p >= 16) {
+		if (end - p >= 16) {
 			v = _mm_loadu_si128((const __m128i *)(const void *)p);
-			m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-			    _mm_cmpeq_epi8(v, quote),
-			    _mm_cmpeq_epi8(v, bslash)));
-			if (m != 0) {
-				p += __builtin_ctz(m);
-				break;
+			mq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v,
+			    quote));
+			m = mq | (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v,
+			    bslash));
+			if (m == 0) {
+				p += 16;
+				continue;
 			}
-			p += 16;
+		} else if (p >= end)
+			return end;
+		else if (end - text >= 16) {
+			v = _mm_loadu_si128((const __m128i *)(const void *)
+			    (end - 16));
+			mq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v,
+			    quote)) >> (16 - (end - p));
+			m = mq | (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v,
+			    bslash)) >> (16 - (end - p));
+			if (m == 0)
+				return end;
+		} else {
+			while (p < end && *p != '"' && *p != '\\')
+				p++;
+			if (p >= end)
+				return end;
+			if (*p == '"')
+				return p;
+			*esc = 1;
+			p += 2;
+			continue;
 		}
-		while (p < end && *p != '"' && *p != '\\')
-			p++;
-		if (p >= end || *p == '"')
-			return p < end ? p : end;
+		if ((m & -m & mq) != 0)		/* a quote comes first */
+			return p + __builtin_ctz(m);
 		*esc = 1;
-		p += 2;
+		p += __builtin_ctz(m) + 2;
 	}
 #else
+	(void)text;
 	while (p < end && *p != '"') {
 		if (*p == '\\') {
 			*esc = 1;
@@ -358,21 +429,25 @@ strend(const char *p, const char *end, unsigned char *esc)
  * The tokens jsmn gives (strict, with parent links), for text the record
  * reader has already checked: one pass, no checks, string bodies skipped
  * sixteen bytes at a time.  sup is the token new tokens belong to: a
- * container, or the key whose value comes next.
+ * container, or the key whose value comes next.  A key's colon and the
+ * blanks after a colon or a comma are taken with it, not by a turn of
+ * the loop (one blank: the usual ", " and ": "); blanks outside strings
+ * are counted on the way, which gives the length without them.
  */
 int
 json_parse_valid(struct jdoc *d, const char *text, size_t len)
 {
-	const char *p = text, *end = text + len, *q;
+	const char *p = text, *end = text + len, *q, *b;
 	struct jtok *tok, *t;
 	unsigned char *esc;
-	size_t most;
-	int n = 0, sup = -1;
+	size_t most, blanks = 0;
+	int n = 0, sup = -1, cap;
 
 	d->text = text;
 	d->len = len;
 	d->ntok = 0;
 	d->escn = 0;
+	d->compact = 0;
 	if (len > INT_MAX / 2 - 2)
 		return -1;
 	/*
@@ -391,38 +466,54 @@ json_parse_valid(struct jdoc *d, const char *text, size_t len)
 	/* Locals, so that the stores to tokens need no reloads of d. */
 	tok = d->tok;
 	esc = d->esc;
-#define NEWTOK(ty, s) do {						\
+	cap = d->cap;
+#define NEWTOK(ty, s) do {	/* end: set by the caller */		\
 	t = &tok[n];							\
 	t->type = (ty);							\
 	t->start = (s);							\
-	t->end = -1;							\
 	t->size = 0;							\
 	t->parent = sup;						\
 	if (sup >= 0)							\
 		tok[sup].size++;					\
 	esc[n++] = 0;							\
+	if (n == cap)	/* only text that is not valid */		\
+		goto fail;						\
+} while (0)
+#define BLANK1() do {							\
+	if (p < end && *p == ' ') {					\
+		p++;							\
+		blanks++;						\
+	}								\
 } while (0)
 	while (p < end) {
 		switch (*p) {
 		case '"':
 			NEWTOK(JT_STRING, (int)(p + 1 - text));
-			q = strend(p + 1, end, &esc[n - 1]);
+			q = strend(text, p + 1, end, &esc[n - 1]);
 			t->end = (int)(q - text);
 			p = q + 1;
+			if (p < end && *p == ':') {
+				sup = n - 1;
+				p++;
+				BLANK1();
+			}
 			break;
 		case ':':
 			sup = n - 1;
 			p++;
+			BLANK1();
 			break;
 		case ',':
 			if (sup >= 0 && tok[sup].type == JT_STRING)
 				sup = tok[sup].parent;
 			p++;
+			BLANK1();
 			break;
 		case '{':
 		case '[':
 			NEWTOK(*p == '{' ? JT_OBJECT : JT_ARRAY,
 			    (int)(p - text));
+			t->end = -1;	/* until it closes */
 			sup = n - 1;
 			p++;
 			break;
@@ -437,10 +528,10 @@ json_parse_valid(struct jdoc *d, const char *text, size_t len)
 			p++;
 			break;
 		case ' ': case '\t': case '\n': case '\r':
-			do
-				p++;
-			while (p < end && (*p == ' ' || *p == '\n' ||
-			    *p == '\t' || *p == '\r'));
+			b = p;
+			while (++p < end && blank[(unsigned char)*p])
+				;
+			blanks += (size_t)(p - b);
 			break;
 		default:
 			NEWTOK(JT_PRIMITIVE, (int)(p - text));
@@ -449,14 +540,14 @@ json_parse_valid(struct jdoc *d, const char *text, size_t len)
 			t->end = (int)(p - text);
 			break;
 		}
-		if (n == d->cap)	/* only text that is not valid */
-			goto fail;
 	}
 #undef NEWTOK
+#undef BLANK1
 	if (n == 0)
 		goto fail;
 	d->ntok = n;
 	d->escn = n;
+	d->compact = len - blanks;
 	return n;
 fail:
 	d->ntok = 0;

@@ -21,10 +21,16 @@ struct kslot {
 	uint32_t	 gen;	/* empty unless the current generation */
 };
 
+enum { P_EMAIL, P_EMAIL_VERIFIED, P_PHONE_NUMBER, P_PHONE_VERIFIED,
+	P_USER_ID, P_USERNAME, P_GIVEN_NAME, P_FAMILY_NAME, P_NAME,
+	P_NICKNAME, P_PICTURE, P_BLOCKED, P_PASSWORD_HASH,
+	P_CUSTOM_PASSWORD_HASH, P_APP_METADATA, P_USER_METADATA,
+	P_MFA_FACTORS, P_N };
+
 struct schema {
 	const struct jdoc	*d;
-	int			*up;	/* key: its object; value: its key or array */
-	int			 cap;	/* of up */
+	const struct jtok	*tok;	/* d->tok */
+	int			 cap;	/* of kp, kn, kbad */
 	struct kslot		*kt;
 	size_t			 ktsize;
 	uint32_t		 ktgen;	/* the record's generation */
@@ -32,6 +38,7 @@ struct schema {
 	size_t			 ubufsz;
 	const char		**kp;	/* each key, unescaped */
 	size_t			*kn;
+	unsigned char		*kbad;	/* a key holding '.' or '$' */
 	char			*arena;	/* where escaped keys are unescaped */
 	size_t			 arenasz, arenaused;
 	char			*ptr;		/* pointer being reported */
@@ -40,14 +47,54 @@ struct schema {
 	int			 chaincap;
 	size_t			 compact;	/* record size without blanks */
 	int			 errors;
+	int			 top[P_N];	/* the record's members */
+	int			 begun;	/* schema_begin left the rest */
 	void			(*report)(void *, const struct schema_diag *);
 	void			*arg;
 };
 
 enum want { W_STRING, W_BOOL, W_OBJECT, W_ARRAY, W_INTEGER };
+
+/* A member name the schema knows, with its length. */
+struct name {
+	const char	*s;
+	size_t		 n;
+};
+#define NAME(x)		{ x, sizeof(x) - 1 }
 static const char *const want_name[] = {
 	"string", "boolean", "object", "array", "integer"
 };
+
+/* Classes of bytes, for the loops over every byte of a value. */
+enum {
+	CC_LOCAL = 1,		/* in an email's local part, but '.' */
+	CC_LETTER = 2,		/* ASCII letters, and every byte >= 0x80 */
+	CC_DIGIT_HYPHEN = 4,
+	CC_BCRYPT = 8		/* [./A-Za-z0-9] */
+};
+static unsigned char cclass[256];
+
+static void
+cclass_init(void)
+{
+	const char *p;
+	int c;
+
+	for (c = 0; c < 256; c++) {
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+			cclass[c] |= CC_BCRYPT;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    c >= 0x80)
+			cclass[c] |= CC_LETTER | CC_LOCAL;
+		if (c >= '0' && c <= '9')
+			cclass[c] |= CC_DIGIT_HYPHEN | CC_LOCAL | CC_BCRYPT;
+	}
+	cclass['-'] |= CC_DIGIT_HYPHEN;
+	cclass['.'] |= CC_BCRYPT;
+	cclass['/'] |= CC_BCRYPT;
+	for (p = "!#$%&'*+-/=?^_`{|}~"; *p != '\0'; p++)
+		cclass[(unsigned char)*p] |= CC_LOCAL;
+}
 
 struct schema *
 schema_new(void)
@@ -55,6 +102,8 @@ schema_new(void)
 	struct schema *s;
 
 	s = xcalloc(1, sizeof(*s));
+	if (cclass['a'] == 0)
+		cclass_init();
 	return s;
 }
 
@@ -63,7 +112,7 @@ schema_free(struct schema *s)
 {
 	if (s == NULL)
 		return;
-	free(s->up);
+	free(s->kbad);
 	free(s->kt);
 	free(s->ubuf[0]);
 	free(s->ubuf[1]);
@@ -80,19 +129,27 @@ schema_free(struct schema *s)
 static const struct jtok *
 T(const struct schema *s, int i)
 {
-	return &s->d->tok[i];
+	return &s->tok[i];
 }
 
-/* The token after token i and all it contains (binary search on the
- * start offsets, which increase in document order). */
+/*
+ * The token token i belongs to: a key's object, a value's key, an item's
+ * array; -1 for the root.  The tokenizer's parent links are exactly that.
+ */
 static int
-skip(const struct schema *s, int i)
+up(const struct schema *s, int i)
+{
+	return s->tok[i].parent;
+}
+
+/* The token after container token i and all it contains (binary search
+ * on the start offsets, which increase in document order). */
+static int
+skip_container(const struct schema *s, int i)
 {
 	const struct jtok *t = T(s, i);
 	int lo, hi, mid;
 
-	if (t->type == JT_STRING || t->type == JT_PRIMITIVE || t->size == 0)
-		return i + 1;
 	lo = i + 1;
 	hi = s->d->ntok;
 	while (lo < hi) {
@@ -105,11 +162,22 @@ skip(const struct schema *s, int i)
 	return lo;
 }
 
+/* The token after token i and all it contains. */
+static inline int
+skip(const struct schema *s, int i)
+{
+	const struct jtok *t = T(s, i);
+
+	if (t->type == JT_STRING || t->type == JT_PRIMITIVE || t->size == 0)
+		return i + 1;
+	return skip_container(s, i);
+}
+
 static int
 is_key(const struct schema *s, int i)
 {
-	return i > 0 && T(s, i)->type == JT_STRING && s->up[i] >= 0 &&
-	    T(s, s->up[i])->type == JT_OBJECT;
+	return i > 0 && T(s, i)->type == JT_STRING && up(s, i) >= 0 &&
+	    T(s, up(s, i))->type == JT_OBJECT;
 }
 
 /* Might string token i hold an escape?  The tokenizer may know. */
@@ -147,6 +215,7 @@ const char *
 schema_str(struct schema *s, const struct jdoc *d, int i, size_t *len)
 {
 	s->d = d;
+	s->tok = d->tok;
 	return str(s, i, 0, len);
 }
 
@@ -262,14 +331,14 @@ ptr_build(struct schema *s, int v, const char *extra)
 			    sizeof(*s->chain) * (size_t)s->chaincap);
 		}
 		s->chain[n++] = x;
-		p = s->up[x];
-		x = T(s, p)->type == JT_STRING ? s->up[p] : p;
+		p = up(s, x);
+		x = T(s, p)->type == JT_STRING ? up(s, p) : p;
 	}
 	s->ptrlen = 0;
 	ptr_add(s, "", 0);
 	while (n-- > 0) {
 		x = s->chain[n];
-		p = s->up[x];
+		p = up(s, x);
 		if (T(s, p)->type == JT_STRING) {
 			kp = key(s, p, &kn);
 			ptr_seg(s, kp, kn);
@@ -325,7 +394,7 @@ grow_scratch(struct schema *s, const struct jdoc *d)
 
 	if (d->ntok > s->cap) {
 		s->cap = d->ntok;
-		s->up = xrealloc(s->up, sizeof(*s->up) * (size_t)s->cap);
+		s->kbad = xrealloc(s->kbad, (size_t)s->cap);
 		s->kp = xrealloc(s->kp, sizeof(*s->kp) * (size_t)s->cap);
 		s->kn = xrealloc(s->kn, sizeof(*s->kn) * (size_t)s->cap);
 	}
@@ -351,36 +420,78 @@ grow_scratch(struct schema *s, const struct jdoc *d)
 	}
 }
 
-static uint32_t
-khash(const char *p, size_t n, int obj)
+#define ONES	0x0101010101010101ULL
+#define HIGHS	0x8080808080808080ULL
+/*
+ * Non-zero when word w may hold '.' or '$': with 0x0A or-ed in, those
+ * two, '&' and ',' alone become '.'; and x has a zero byte exactly when
+ * (x - ONES) & ~x & HIGHS is not 0.
+ */
+static uint64_t
+maybe_dot_dollar(uint64_t w)
 {
-	uint32_t h = 2166136261U ^ (uint32_t)obj * 0x9E3779B1U;
-	size_t i;
+	uint64_t x = (w | ONES * 0x0A) ^ ONES * '.';
 
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)p[i]) * 16777619U;
-	return h ^ (h >> 15);
+	return (x - ONES) & ~x & HIGHS;
+}
+
+/*
+ * Hash of key p[0..n) in object obj, every byte counted, eight at a
+ * time: a key of up to 8 bytes is one or two loads (overlapping when
+ * shorter than 8), not a loop.  *bad set when the key holds '.' or '$'
+ * (what metadata keys must not), looked for in the same words.
+ */
+static uint32_t
+khash(const char *p, size_t n, int obj, unsigned char *bad)
+{
+	const uint64_t m = 0x9E3779B97F4A7C15ULL;
+	uint64_t h = (uint64_t)n * 0xC2B2AE3D27D4EB4FULL ^ (uint32_t)obj, w;
+	uint64_t seen = 0;
+	uint32_t a, b;
+	const char *key = p;
+	size_t len = n;
+
+	for (; n > 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		seen |= maybe_dot_dollar(w);
+		h = (h ^ w) * m;
+		h ^= h >> 29;
+	}
+	if (n >= 4) {
+		memcpy(&a, p, 4);
+		memcpy(&b, p + n - 4, 4);
+		w = (uint64_t)a << 32 | b;
+	} else if (n > 0)	/* the high bytes, 0, are neither */
+		w = (uint64_t)(unsigned char)p[0] << 16 |
+		    (uint64_t)(unsigned char)p[n / 2] << 8 |
+		    (unsigned char)p[n - 1];
+	else
+		w = 0;
+	seen |= maybe_dot_dollar(w);
+	*bad = seen != 0 && (memchr(key, '.', len) != NULL ||
+	    memchr(key, '$', len) != NULL);
+	h = (h ^ w) * m;
+	return (uint32_t)(h ^ h >> 32);
 }
 
 /* Is key k a key already given in its object?  Then report it. */
 static void
-key_once(struct schema *s, int k, size_t mask)
+key_once(struct schema *s, int k, int obj, size_t mask)
 {
 	const char *p, *q;
 	size_t n, m, i;
 	uint32_t h;
-	int obj = s->up[k], o;
+	int o;
 
 	key_cache(s, k);
 	p = key(s, k, &n);
-	h = khash(p, n, obj);
+	h = khash(p, n, obj, &s->kbad[k]);
 	for (i = h & mask; s->kt[i].gen == s->ktgen; i = (i + 1) & mask) {
 		o = s->kt[i].key;
-		if (s->kt[i].hash != h || s->up[o] != obj)
+		if (s->kt[i].hash != h || up(s, o) != obj)
 			continue;
 		q = key(s, o, &m);
 		if (m == n && memcmp(p, q, n) == 0) {
-			s->up[k + 1] = k;	/* not linked yet */
 			ERR(s, k + 1, NULL, "DUPLICATE_KEY",
 			    "key given twice in one object");
 			return;
@@ -392,27 +503,34 @@ key_once(struct schema *s, int k, size_t mask)
 }
 
 /*
- * Link every token to its parent (up[]: the tokenizer's parent links, a
- * value's parent being its key), find keys given twice in one object,
- * and measure the record without blanks.
+ * Find keys given twice in one object, note keys holding '.' or '$', and
+ * measure the record without blanks (the tokenizer may know already).
  */
 static void
 pass1(struct schema *s)
 {
 	const struct jdoc *d = s->d;
-	const struct jtok *t;
+	const struct jtok *tok = d->tok, *t;
 	size_t mask = s->ktsize - 1, compact = 0;
-	int k, up;
+	int k, o, n = d->ntok;
 
 	/* A new generation empties the key table. */
 	if (++s->ktgen == 0) {
 		memset(s->kt, 0, sizeof(*s->kt) * s->ktsize);
 		s->ktgen = 1;
 	}
-	for (k = 0; k < d->ntok; k++) {
-		t = &d->tok[k];
-		up = t->parent < k ? t->parent : -1;
-		s->up[k] = up;
+	memset(s->kbad, 0, (size_t)n);
+	for (k = 0; k < n; k++) {
+		if (tok[k].type == JT_STRING && (o = tok[k].parent) >= 0 &&
+		    tok[o].type == JT_OBJECT)
+			key_once(s, k, o, mask);
+	}
+	if (d->compact != 0) {
+		s->compact = d->compact;
+		return;
+	}
+	for (k = 0; k < n; k++) {
+		t = &tok[k];
 		switch (t->type) {
 		case JT_OBJECT:
 			compact += 2 + (size_t)t->size * 2 - (t->size > 0);
@@ -422,8 +540,6 @@ pass1(struct schema *s)
 			break;
 		case JT_STRING:
 			compact += (size_t)(t->end - t->start) + 2;
-			if (up >= 0 && d->tok[up].type == JT_OBJECT)
-				key_once(s, k, mask);
 			break;
 		default:
 			compact += (size_t)(t->end - t->start);
@@ -437,10 +553,10 @@ pass1(struct schema *s)
 
 /* Is value v of the wanted type?  Else report INVALID_TYPE. */
 static int
-want(struct schema *s, int v, enum want w)
+want_type(struct schema *s, int v, enum want w)
 {
 	const struct jtok *t = T(s, v);
-	const char *got = type_name(s, v);
+	char c;
 	int okay;
 
 	switch (w) {
@@ -454,16 +570,32 @@ want(struct schema *s, int v, enum want w)
 		okay = t->type == JT_ARRAY;
 		break;
 	case W_BOOL:
-		okay = strcmp(got, "boolean") == 0;
+		c = s->d->text[t->start];
+		okay = t->type != JT_OBJECT && t->type != JT_ARRAY &&
+		    t->type != JT_STRING && (c == 't' || c == 'f');
 		break;
 	default:
-		okay = strcmp(got, "integer") == 0;
+		okay = strcmp(type_name(s, v), "integer") == 0;
 		break;
 	}
 	if (!okay)
 		ERR(s, v, NULL, "INVALID_TYPE",
-		    "expected type %s but found type %s", want_name[w], got);
+		    "expected type %s but found type %s", want_name[w],
+		    type_name(s, v));
 	return okay;
+}
+
+/* want_type(), with the usual answer found without a call. */
+static inline int
+want(struct schema *s, int v, enum want w)
+{
+	enum jtype ty = T(s, v)->type;
+
+	if ((w == W_STRING && ty == JT_STRING) ||
+	    (w == W_OBJECT && ty == JT_OBJECT) ||
+	    (w == W_ARRAY && ty == JT_ARRAY))
+		return 1;
+	return want_type(s, v, w);
 }
 
 /*
@@ -493,28 +625,66 @@ one_of(struct schema *s, int v, const char *const *list, int n)
 }
 
 /*
+ * Are a[0..n) and b[0..n) the same?  memcmp, for the short keys of a
+ * record: eight bytes at a time, the last load overlapping the one
+ * before it, and no call.
+ */
+static int
+same(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y;
+	uint32_t u, v, w, z;
+
+	if (n >= 8) {
+		for (; n > 8; a += 8, b += 8, n -= 8) {
+			memcpy(&x, a, 8);
+			memcpy(&y, b, 8);
+			if (x != y)
+				return 0;
+		}
+		memcpy(&x, a + n - 8, 8);
+		memcpy(&y, b + n - 8, 8);
+		return x == y;
+	}
+	if (n >= 4) {
+		memcpy(&u, a, 4);
+		memcpy(&v, b, 4);
+		memcpy(&w, a + n - 4, 4);
+		memcpy(&z, b + n - 4, 4);
+		return u == v && w == z;
+	}
+	for (; n > 0; a++, b++, n--)
+		if (*a != *b)
+			return 0;
+	return 1;
+}
+
+/*
  * Walk the members of object o: the value of each key named in names is
  * stored in vals (first occurrence; -1 when absent).  Other keys are
- * OBJECT_ADDITIONAL_PROPERTIES when strict, else warnings.
+ * OBJECT_ADDITIONAL_PROPERTIES when strict, else warnings.  Keys mostly
+ * come in the schema's order, so each search starts after the name the
+ * last key matched: names are distinct, a key matches at most one.
  */
 static void
-members(struct schema *s, int o, const char *const *names, int n,
+members(struct schema *s, int o, const struct name *names, int n,
     int *vals, int strict)
 {
 	const char *p;
 	size_t len;
-	int i, k, m;
+	int i, j, c, k, m;
 
 	for (i = 0; i < n; i++)
 		vals[i] = -1;
-	for (k = o + 1, m = 0; m < T(s, o)->size; m++, k = skip(s, k + 1)) {
+	for (k = o + 1, m = 0, j = 0; m < T(s, o)->size;
+	    m++, k = skip(s, k + 1)) {
 		p = key(s, k, &len);
-		for (i = 0; i < n; i++)
-			if (len > 0 && names[i][0] == p[0] &&
-			    strlen(names[i]) == len &&
-			    memcmp(names[i], p, len) == 0)
+		for (c = 0, i = j; c < n; c++, i = i + 1 < n ? i + 1 : 0)
+			if (names[i].n == len && names[i].s[0] == p[0] &&
+			    same(names[i].s, p, len))
 				break;
-		if (i < n) {
+		if (c < n) {
+			j = i + 1 < n ? i + 1 : 0;
 			if (vals[i] < 0)
 				vals[i] = k + 1;
 		} else if (strict)
@@ -526,21 +696,49 @@ members(struct schema *s, int o, const char *const *names, int n,
 	}
 }
 
-/* Length of UTF-8 bytes in UTF-16 code units, as JavaScript counts. */
+/* How many bytes of word w have their high bit set (w & HIGHS == w). */
+#define HIGHCOUNT(w)	((size_t)((((w) >> 7) * ONES) >> 56))
+
+/*
+ * Length of UTF-8 bytes in UTF-16 code units, as JavaScript counts:
+ * every byte but continuation bytes (10xxxxxx), and one more for a
+ * four-byte sequence's lead (11110xxx); eight bytes at a time.
+ */
 static size_t
 ulen(const char *p, size_t n)
 {
-	size_t i, c = 0;
+	size_t i = 0, c = n;
+	uint64_t w;
 	unsigned char b;
 
-	for (i = 0; i < n; i++) {
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		c -= HIGHCOUNT(w & ~(w << 1) & HIGHS);
+		c += HIGHCOUNT(w & w << 1 & w << 2 & w << 3 & HIGHS);
+	}
+	for (; i < n; i++) {
 		b = (unsigned char)p[i];
-		if ((b & 0xC0) != 0x80)
-			c++;
-		if (b >= 0xF0)
-			c++;
+		c -= (b & 0xC0) == 0x80;
+		c += b >= 0xF0;
 	}
 	return c;
+}
+
+/* ulen() of string token v unescaped, without unescaping it. */
+static size_t
+u16len(struct schema *s, int v)
+{
+	const struct jtok *t = T(s, v);
+	const char *p = s->d->text + t->start;
+	size_t n = (size_t)(t->end - t->start);
+	long c;
+
+	if (escaped(s, v, p, n)) {
+		if ((c = json_u16len(s->d, v)) >= 0)
+			return (size_t)c;
+		p = str(s, v, 0, &n);	/* the bytes as written */
+	}
+	return ulen(p, n);
 }
 
 /*
@@ -550,10 +748,8 @@ ulen(const char *p, size_t n)
 static void
 length(struct schema *s, int v, size_t soft, size_t hard)
 {
-	size_t n, c;
-	const char *p = str(s, v, 0, &n);
+	size_t c = u16len(s, v);
 
-	c = ulen(p, n);
 	if (c == 0)
 		ERR(s, v, NULL, "MIN_LENGTH", "must not be empty");
 	else if (c > hard)
@@ -605,19 +801,16 @@ email_bad(const char *p, size_t n, int *toolong)
 		if (c == '.') {
 			if (q == p || q + 1 == at || q[1] == '.')
 				return "misplaced '.' in the local part";
-		} else if (!isalnum_ascii(c) && c < 0x80 &&
-		    !inset("!#$%&'*+-/=?^_`{|}~", c))
+		} else if (!(cclass[c] & CC_LOCAL))
 			return "character not allowed in the local part";
 	}
 	for (lab = at + 1; ; lab = q + 1) {
 		alpha = 1;
 		for (q = lab; q < end && *q != '.'; q++) {
-			c = (unsigned char)*q;
-			if (c >= '0' && c <= '9')
+			c = cclass[(unsigned char)*q];
+			if (c & CC_DIGIT_HYPHEN)
 				alpha = 0;
-			else if (c == '-')
-				alpha = 0;
-			else if (!isalnum_ascii(c) && c < 0x80)
+			else if (!(c & CC_LETTER))
 				return "character not allowed in the domain";
 		}
 		llen = (size_t)(q - lab);
@@ -786,8 +979,7 @@ bcrypt_bad(const char *p, size_t n, int *cost)
 	if (*cost < 4 || *cost > 31)
 		return "bcrypt cost must be 04 to 31";
 	for (i = 7; i < n; i++)
-		if (!isalnum_ascii((unsigned char)p[i]) && p[i] != '.' &&
-		    p[i] != '/')
+		if (!(cclass[(unsigned char)p[i]] & CC_BCRYPT))
 			return "bcrypt salt and hash use only [./A-Za-z0-9]";
 	return NULL;
 }
@@ -977,18 +1169,21 @@ static const int digest_len[] = { 16, 16, 20, 20, 28, 32, 48, 64, 64 };
 
 enum { C_ALGORITHM, C_HASH, C_SALT, C_PASSWORD, C_KEYLEN, C_COST,
 	C_BLOCKSIZE, C_PARALLELIZATION, C_N };
-static const char *const cph_names[] = {
-	"algorithm", "hash", "salt", "password", "keylen", "cost",
-	"blockSize", "parallelization"
+static const struct name cph_names[] = {
+	NAME("algorithm"), NAME("hash"), NAME("salt"), NAME("password"),
+	NAME("keylen"), NAME("cost"), NAME("blockSize"),
+	NAME("parallelization")
 };
 enum { H_VALUE, H_ENCODING, H_DIGEST, H_KEY, H_N };
-static const char *const hash_names[] = {
-	"value", "encoding", "digest", "key"
+static const struct name hash_names[] = {
+	NAME("value"), NAME("encoding"), NAME("digest"), NAME("key")
 };
 enum { S_VALUE, S_ENCODING, S_POSITION, S_N };
-static const char *const salt_names[] = { "value", "encoding", "position" };
+static const struct name salt_names[] = {
+	NAME("value"), NAME("encoding"), NAME("position")
+};
 static const char *const positions[] = { "prefix", "suffix" };
-static const char *const pw_names[] = { "encoding" };
+static const struct name pw_names[] = { NAME("encoding") };
 static const char *const pw_encodings[] = {
 	"ascii", "utf8", "utf16le", "ucs2", "latin1", "binary"
 };
@@ -1084,7 +1279,9 @@ custom_hash(struct schema *s, int o)
 	int sa[S_N] = { -1, -1, -1 }, pw[1], alg = -1, enc = -1, dig = -1;
 	int hashok = 0, i;
 	long long keylen = 0, cost;
-	static const char *const key_names[] = { "value", "encoding" };
+	static const struct name key_names[] = {
+		NAME("value"), NAME("encoding")
+	};
 
 	members(s, o, cph_names, C_N, c, 1);
 	if (c[C_ALGORITHM] < 0)
@@ -1202,9 +1399,11 @@ custom_hash(struct schema *s, int o)
 
 /* ---- mfa_factors ---- */
 
-static const char *const mfa_names[] = { "totp", "phone", "email" };
-static const char *const totp_names[] = { "secret" };
-static const char *const value_names[] = { "value" };
+static const struct name mfa_names[] = {
+	NAME("totp"), NAME("phone"), NAME("email")
+};
+static const struct name totp_names[] = { NAME("secret") };
+static const struct name value_names[] = { NAME("value") };
 
 static void
 mfa(struct schema *s, int a)
@@ -1260,11 +1459,13 @@ mfa(struct schema *s, int a)
 
 /* ---- metadata ---- */
 
-static const char *const reserved[] = {
-	"__tenant", "_id", "blocked", "clientID", "created_at",
-	"email_verified", "email", "globalClientID", "global_client_id",
-	"identities", "lastIP", "lastLogin", "loginsCount", "metadata",
-	"multifactor_last_modified", "multifactor", "updated_at", "user_id"
+static const struct name reserved[] = {
+	NAME("__tenant"), NAME("_id"), NAME("blocked"), NAME("clientID"),
+	NAME("created_at"), NAME("email_verified"), NAME("email"),
+	NAME("globalClientID"), NAME("global_client_id"), NAME("identities"),
+	NAME("lastIP"), NAME("lastLogin"), NAME("loginsCount"),
+	NAME("metadata"), NAME("multifactor_last_modified"),
+	NAME("multifactor"), NAME("updated_at"), NAME("user_id")
 };
 
 /* The first bytes of the reserved keys, to pass most keys by quickly. */
@@ -1273,7 +1474,8 @@ static const unsigned char reserved_first[256] = {
 	['l'] = 1, ['m'] = 1, ['u'] = 1
 };
 
-/* Keys at any depth of metadata object o: no '.' or '$'. */
+/* Keys at any depth of metadata object o: no '.' or '$' (noted by the
+ * first pass). */
 static void
 metadata(struct schema *s, int o, int app)
 {
@@ -1289,38 +1491,28 @@ metadata(struct schema *s, int o, int app)
 				continue;
 			for (i = 0; i < sizeof(reserved) / sizeof(*reserved);
 			    i++)
-				if (reserved[i][0] == p[0] &&
-				    strlen(reserved[i]) == n &&
-				    memcmp(reserved[i], p, n) == 0)
+				if (reserved[i].n == n &&
+				    reserved[i].s[0] == p[0] &&
+				    memcmp(reserved[i].s, p, n) == 0)
 					ERR(s, k + 1, NULL, "RESERVED_KEY",
 					    "reserved key, not allowed in "
 					    "app_metadata");
 		}
-	for (k = o + 1; k < end; k++) {
-		if (!is_key(s, k))
-			continue;
-		p = key(s, k, &n);
-		for (i = 0; i < n && p[i] != '.' && p[i] != '$'; i++)
-			;
-		if (i < n)
+	for (k = o + 1; k < end; k++)
+		if (s->kbad[k] && is_key(s, k))
 			ERR(s, k + 1, NULL, "METADATA_KEY",
 			    "metadata keys must not contain '.' or '$'");
-	}
 }
 
 /* ---- the record ---- */
 
-enum { P_EMAIL, P_EMAIL_VERIFIED, P_PHONE_NUMBER, P_PHONE_VERIFIED,
-	P_USER_ID, P_USERNAME, P_GIVEN_NAME, P_FAMILY_NAME, P_NAME,
-	P_NICKNAME, P_PICTURE, P_BLOCKED, P_PASSWORD_HASH,
-	P_CUSTOM_PASSWORD_HASH, P_APP_METADATA, P_USER_METADATA,
-	P_MFA_FACTORS, P_N };
-static const char *const top_names[] = {
-	"email", "email_verified", "phone_number", "phone_verified",
-	"user_id", "username", "given_name", "family_name", "name",
-	"nickname", "picture", "blocked", "password_hash",
-	"custom_password_hash", "app_metadata", "user_metadata",
-	"mfa_factors"
+static const struct name top_names[] = {
+	NAME("email"), NAME("email_verified"), NAME("phone_number"),
+	NAME("phone_verified"), NAME("user_id"), NAME("username"),
+	NAME("given_name"), NAME("family_name"), NAME("name"),
+	NAME("nickname"), NAME("picture"), NAME("blocked"),
+	NAME("password_hash"), NAME("custom_password_hash"),
+	NAME("app_metadata"), NAME("user_metadata"), NAME("mfa_factors")
 };
 
 static void
@@ -1392,40 +1584,58 @@ picture(struct schema *s, int v)
 }
 
 int
-schema_check(struct schema *s, const struct jdoc *d, struct schema_ids *ids,
+schema_begin(struct schema *s, const struct jdoc *d, struct schema_ids *ids,
     void (*report)(void *, const struct schema_diag *), void *arg)
 {
-	int v[P_N], bool_props[] = { P_EMAIL_VERIFIED, P_PHONE_VERIFIED,
-	    P_BLOCKED }, cost, i;
-	const char *p, *why;
-	size_t n;
+	int *v = s->top;
 
 	s->d = d;
+	s->tok = d->tok;
 	s->report = report;
 	s->arg = arg;
 	s->errors = 0;
+	s->begun = 0;
 	if (ids != NULL)
 		ids->email = ids->username = ids->user_id = -1;
 	if (d->ntok < 1)
 		return 0;
 	grow_scratch(s, d);
 	if (d->tok[0].type != JT_OBJECT) {
-		s->up[0] = -1;
 		ERR(s, 0, NULL, "INVALID_TYPE",
 		    "expected type object but found type %s", type_name(s, 0));
 		return s->errors;
 	}
 	pass1(s);
-
 	members(s, 0, top_names, P_N, v, 1);
+	if (ids != NULL) {
+		if (v[P_EMAIL] >= 0 && T(s, v[P_EMAIL])->type == JT_STRING)
+			ids->email = v[P_EMAIL];
+		if (v[P_USERNAME] >= 0 &&
+		    T(s, v[P_USERNAME])->type == JT_STRING)
+			ids->username = v[P_USERNAME];
+		if (v[P_USER_ID] >= 0 && T(s, v[P_USER_ID])->type == JT_STRING)
+			ids->user_id = v[P_USER_ID];
+	}
+	s->begun = 1;
+	return s->errors;
+}
+
+int
+schema_finish(struct schema *s)
+{
+	int *v = s->top, bool_props[] = { P_EMAIL_VERIFIED,
+	    P_PHONE_VERIFIED, P_BLOCKED }, cost, i;
+	const char *p, *why;
+	size_t n;
+
+	if (!s->begun)
+		return s->errors;
+	s->begun = 0;
 	if (v[P_EMAIL] < 0)
 		ERR(s, 0, "email", "OBJECT_REQUIRED",
 		    "missing required property");
-	else {
+	else
 		email(s, v[P_EMAIL]);
-		if (ids != NULL && T(s, v[P_EMAIL])->type == JT_STRING)
-			ids->email = v[P_EMAIL];
-	}
 	for (i = 0; i < 3; i++)
 		if (v[bool_props[i]] >= 0)
 			want(s, v[bool_props[i]], W_BOOL);
@@ -1435,16 +1645,10 @@ schema_check(struct schema *s, const struct jdoc *d, struct schema_ids *ids,
 			ERR(s, v[P_PHONE_NUMBER], NULL, "FORMAT", "not an "
 			    "E.164 phone number (+, then 1 to 15 digits)");
 	}
-	if (v[P_USER_ID] >= 0 && want(s, v[P_USER_ID], W_STRING)) {
+	if (v[P_USER_ID] >= 0 && want(s, v[P_USER_ID], W_STRING))
 		user_id(s, v[P_USER_ID]);
-		if (ids != NULL)
-			ids->user_id = v[P_USER_ID];
-	}
-	if (v[P_USERNAME] >= 0 && want(s, v[P_USERNAME], W_STRING)) {
+	if (v[P_USERNAME] >= 0 && want(s, v[P_USERNAME], W_STRING))
 		username(s, v[P_USERNAME]);
-		if (ids != NULL)
-			ids->username = v[P_USERNAME];
-	}
 	if (v[P_GIVEN_NAME] >= 0 && want(s, v[P_GIVEN_NAME], W_STRING))
 		length(s, v[P_GIVEN_NAME], 0, 150);
 	if (v[P_FAMILY_NAME] >= 0 && want(s, v[P_FAMILY_NAME], W_STRING))
@@ -1483,4 +1687,12 @@ schema_check(struct schema *s, const struct jdoc *d, struct schema_ids *ids,
 		    "bytes, more than Auth0's %d (10 KB)", s->compact,
 		    A0_PROFILE_MAX);
 	return s->errors;
+}
+
+int
+schema_check(struct schema *s, const struct jdoc *d, struct schema_ids *ids,
+    void (*report)(void *, const struct schema_diag *), void *arg)
+{
+	schema_begin(s, d, ids, report, arg);
+	return schema_finish(s);
 }

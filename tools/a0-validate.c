@@ -47,6 +47,18 @@ struct run {
 
 static struct run R;
 
+/*
+ * Valid records gather in obuf and leave in writes of 64 KB.  What it
+ * holds at the end goes to stdio, whose larger buffer keeps it until the
+ * final flush: a failed write then shows after the rejects file and the
+ * summary are done.  setvbuf gets buffers of ours: given none, glibc
+ * keeps one of st_blksize bytes (4 KB on a pipe).
+ */
+static char obuf[1 << 16];
+static size_t olen;
+static char outbuf[1 << 17];
+static char errbuf[1 << 14];
+
 static void
 usage(FILE *f)
 {
@@ -130,24 +142,22 @@ report(void *arg, const struct schema_diag *dg)
 	fprintf(stderr, ": %s: %s\n", dg->code, dg->msg);
 }
 
-/* The duplicate check: report keys seen in an earlier valid record. */
+/*
+ * The duplicate check, first half: hash the record's keys and start
+ * fetching their slots of the table, while the schema checks go on.
+ */
 static void
-dups(const struct schema_ids *ids, uint64_t h[3], int *nh)
+dup_hash(const struct schema_ids *ids, uint64_t h[3], int kind[3], int *nh)
 {
-	static const char *const what[] = { "email", "username", "user_id" };
-	struct schema_diag dg;
 	const char *p;
-	char msg[256], ptr[16];
 	size_t len;
-	uint32_t g;
-	int tok[3], kind[3], i, k, f;
+	int tok[3], k;
 
 	tok[DUP_EMAIL] = ids->email;
 	tok[DUP_USERNAME] = ids->username;
 	tok[DUP_USER_ID] = ids->user_id;
 	*nh = 0;
 	for (k = 0; k < 3; k++) {
-		kind[k] = -1;
 		if (tok[k] < 0)
 			continue;
 		p = schema_str(R.sc, &R.doc, tok[k], &len);
@@ -155,7 +165,19 @@ dups(const struct schema_ids *ids, uint64_t h[3], int *nh)
 		dupset_prefetch(R.ds, h[*nh]);
 		kind[(*nh)++] = k;
 	}
-	for (i = 0; i < *nh; i++) {
+}
+
+/* The second half: report keys seen in an earlier valid record. */
+static void
+dups(const uint64_t h[3], const int kind[3], int nh)
+{
+	static const char *const what[] = { "email", "username", "user_id" };
+	struct schema_diag dg;
+	char msg[256], ptr[16];
+	uint32_t g;
+	int i, k, f;
+
+	for (i = 0; i < nh; i++) {
 		k = kind[i];
 		if ((g = dupset_find(R.ds, h[i])) == 0)
 			continue;
@@ -180,6 +202,56 @@ dups(const struct schema_ids *ids, uint64_t h[3], int *nh)
 	}
 }
 
+/* Write out what obuf holds. */
+static void
+out_flush(void)
+{
+	size_t n = olen;
+
+	olen = 0;
+	if (a0_write_all(STDOUT_FILENO, obuf, n) == -1)
+		err(A0_EXIT_IO, "stdout");
+}
+
+/* Hand what obuf holds to stdio. */
+static int
+out_stdio(void)
+{
+	size_t n = olen;
+
+	olen = 0;
+	return fwrite(obuf, 1, n, stdout) == n ? 0 : -1;
+}
+
+/* An error ends the run with the records before it written out, as
+ * stdio writes what it holds at exit. */
+static void
+out_exit(void)
+{
+	(void)out_stdio();
+}
+
+/* A valid record to stdout, after "[" or ",\n". */
+static void
+out_record(const struct jrecord *rec)
+{
+	const char *sep = R.nout ? ",\n" : "[";
+	size_t n = R.nout ? 2 : 1;
+
+	if (n + rec->len > sizeof(obuf) - olen)
+		out_flush();
+	if (n + rec->len > sizeof(obuf)) {
+		if (a0_write_all(STDOUT_FILENO, sep, n) == -1 ||
+		    a0_write_all(STDOUT_FILENO, rec->buf, rec->len) == -1)
+			err(A0_EXIT_IO, "stdout");
+	} else {
+		memcpy(obuf + olen, sep, n);
+		memcpy(obuf + olen + n, rec->buf, rec->len);
+		olen += n + rec->len;
+	}
+	R.nout++;
+}
+
 static void
 emit(FILE *f, int *count, const struct jrecord *rec)
 {
@@ -198,7 +270,7 @@ record(const struct jrecord *rec)
 {
 	struct schema_ids ids;
 	uint64_t h[3];
-	int nh = 0, i;
+	int kind[3], nh = 0, i;
 
 	R.rec = rec;
 	R.bad = 0;
@@ -208,9 +280,12 @@ record(const struct jrecord *rec)
 		errx(A0_EXIT_IO, "%s:%" PRIu64 ":%" PRIu64 ": record %" PRIu64
 		    ": cannot tokenize", R.in[R.cur].name, rec->line,
 		    rec->col, rec->num);
-	schema_check(R.sc, &R.doc, &ids, report, NULL);
+	schema_begin(R.sc, &R.doc, &ids, report, NULL);
 	if (!nodup)
-		dups(&ids, h, &nh);
+		dup_hash(&ids, h, kind, &nh);
+	schema_finish(R.sc);
+	if (!nodup)
+		dups(h, kind, nh);
 	if (R.bad) {
 		R.nreject++;
 		if (R.rf != NULL)
@@ -223,7 +298,7 @@ record(const struct jrecord *rec)
 		for (i = 0; i < nh; i++)
 			dupset_add(R.ds, h[i], (uint32_t)R.seq);
 	if (!nflag)
-		emit(stdout, &R.nout, rec);
+		out_record(rec);
 }
 
 /* Validate one input; exits 3 on a syntax or read error. */
@@ -355,8 +430,9 @@ main(int argc, char *argv[])
 	}
 
 	atexit(cleanup);
-	setvbuf(stdout, NULL, _IOFBF, 1 << 17);
-	setvbuf(stderr, NULL, _IOFBF, 1 << 14);
+	atexit(out_exit);
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	setvbuf(stderr, errbuf, _IOFBF, sizeof(errbuf));
 	R.in = xcalloc((size_t)argc, sizeof(*R.in));
 	R.nin = argc;
 	R.sc = schema_new();
@@ -375,7 +451,8 @@ main(int argc, char *argv[])
 		if (fd != STDIN_FILENO)
 			close(fd);
 	}
-	if (!nflag && fputs(R.nout ? "]\n" : "[]\n", stdout) == EOF)
+	if (!nflag && (out_stdio() == -1 ||
+	    fputs(R.nout ? "]\n" : "[]\n", stdout) == EOF))
 		err(A0_EXIT_IO, "stdout");
 	if (R.rf != NULL)
 		close_rejects();

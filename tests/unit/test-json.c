@@ -89,9 +89,20 @@ main(void)
 			"[true,false,null,-1.5e+3,\"\",{\"\":\"\"}]",
 			"{\"a\":{\"b\":{\"c\":[1,[2,[3]]]}},\"z\":0}",
 			"\"just a string\"",
+			/* Quotes and escapes in the last sixteen bytes. */
+			"{\"key\": \"0123456789\", \"k\": \"a\\\"b\\\\\"}",
+			"{\"0123456789abcdef\":\"\\\"\",\"x\":\"\\\\\\\\\"}",
+			"{\"long\":\"0123456789abcdef0123456789abcdef\\n\"}",
+			"[\n  {\"a\" : \"x\"},\r\n\t{ }  ,\"\\u00e9\\\"\"\n]\n",
 		};
 		/* Which tokens are strings with a backslash, as bits. */
-		static const unsigned escs[] = { 0, 0, 0x16, 0, 0, 0 };
+		static const unsigned escs[] = {
+			0, 0, 0x16, 0, 0, 0, 0x10, 0x14, 0x04, 0x20
+		};
+		/* Each text's length without blanks outside strings. */
+		static const size_t compact[] = {
+			33, 25, 64, 36, 35, 15, 33, 36, 45, 25
+		};
 		struct jdoc v;
 		size_t i;
 		int n, m, k, bad;
@@ -108,11 +119,41 @@ main(void)
 					bad++;
 			ok(v.escn == m && bad == 0,
 			    "json_parse_valid: escapes of text %zu", i);
+			ok(v.compact == compact[i],
+			    "json_parse_valid: text %zu is %zu bytes without "
+			    "blanks (%zu)", i, compact[i], v.compact);
 		}
 		ok(json_parse_valid(&v, "", 0) == -1,
 		    "json_parse_valid: an empty text is refused");
 		json_free(&d);
 		json_free(&v);
+	}
+	/* UTF-16 length without unescaping, as JavaScript counts. */
+	{
+		static const struct {
+			const char	*text;
+			long		 len;
+		} u16[] = {
+			{ "[\"\"]", 0 },
+			{ "[\"abc\"]", 3 },
+			{ "[\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"]", 4 },
+			{ "[\"\\u00e9\\u20ac\\ud83d\\ude00\\n\\\"\"]", 6 },
+			{ "[\"a\\u0000b\\/\\t\"]", 5 },
+			{ "[\"\\uD83D\\uDE00x\"]", 3 },
+			{ "[\"\\ud800\"]", -1 },
+			{ "[\"\\udc00\\ud800\"]", -1 },
+			{ "[\"\\ud83dx\"]", -1 },
+			{ "[1]", -1 },
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(u16) / sizeof(u16[0]); i++) {
+			parse(u16[i].text);
+			ok(json_u16len(&d, 1) == u16[i].len,
+			    "json_u16len of %s: %ld", u16[i].text,
+			    json_u16len(&d, 1));
+		}
+		json_free(&d);
 	}
 	return done_testing();
 }

@@ -1,7 +1,9 @@
 /*
  * test-schema.c: schema_check() on every case of tests/validate/rules.txt
  * (the diagnostics, as a sorted set of "CODE POINTER", must be what the
- * table says), then the duplicate set.
+ * table says), on the tokens of json_parse and of json_parse_valid; then
+ * lengths counted in UTF-16, the two halves of the check, and the
+ * duplicate set.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -58,16 +60,18 @@ static void
 rules(void)
 {
 	struct schema *sc = schema_new();
-	struct jdoc doc;
+	struct jdoc doc, vdoc;
 	struct schema_ids ids;
 	FILE *f;
 	char *line = NULL, *tab, *exp, want[8192], *wv[256], *p;
+	static char got1[8192];
 	const char *g;
 	size_t cap = 0;
 	ssize_t len;
-	int lineno = 0, nw, i, errors;
+	int lineno = 0, nw, i, errors, nv = 0, vbad = 0;
 
 	memset(&doc, 0, sizeof(doc));
+	memset(&vdoc, 0, sizeof(vdoc));
 	if ((f = fopen(RULES, "r")) == NULL) {
 		ok(0, "open %s", RULES);
 		return;
@@ -105,9 +109,90 @@ rules(void)
 			    lineno, errors, nw);
 		for (i = 0; i < nitems; i++)
 			free(items[i]);
+		/* The same with the record reader's tokenizer. */
+		memcpy(got1, got, sizeof(got1));
+		nv++;
+		if (json_parse_valid(&vdoc, tab + 1, strlen(tab + 1)) < 0) {
+			vbad++;
+			printf("# rules.txt:%d: json_parse_valid fails\n",
+			    lineno);
+			continue;
+		}
+		nitems = 0;
+		schema_check(sc, &vdoc, &ids, collect, NULL);
+		canon(items, nitems, got, sizeof(got));
+		if (strcmp(got, got1) != 0) {
+			vbad++;
+			printf("# rules.txt:%d: json_parse_valid: '%s', not "
+			    "'%s'\n", lineno, got, got1);
+		}
+		for (i = 0; i < nitems; i++)
+			free(items[i]);
 	}
+	ok(nv > 200 && vbad == 0, "the same diagnostics from "
+	    "json_parse_valid's tokens: %d of %d rules differ", vbad, nv);
 	free(line);
 	fclose(f);
+	json_free(&doc);
+	json_free(&vdoc);
+	schema_free(sc);
+}
+
+/* The diagnostics of record text, as rules() canonicalises them. */
+static const char *
+diags(struct schema *sc, struct jdoc *doc, const char *text)
+{
+	int i;
+
+	nitems = 0;
+	if (json_parse_valid(doc, text, strlen(text)) < 0)
+		return "(tokenize)";
+	schema_check(sc, doc, NULL, collect, NULL);
+	canon(items, nitems, got, sizeof(got));
+	for (i = 0; i < nitems; i++)
+		free(items[i]);
+	return got;
+}
+
+/*
+ * given_name is at most 150 characters as JavaScript counts them (UTF-16
+ * code units: two for a character outside the BMP), written as UTF-8 or
+ * as escapes.
+ */
+static void
+lengths(void)
+{
+	static const struct {
+		const char	*unit;	/* one repeat */
+		int		 n, ok;	/* repeats; within the limit? */
+	} t[] = {
+		{ "x", 150, 1 }, { "x", 151, 0 },
+		{ "\xc3\xa9", 150, 1 }, { "\xc3\xa9", 151, 0 },
+		{ "a\xe2\x82\xac", 75, 1 }, { "a\xe2\x82\xac", 76, 0 },
+		{ "\xf0\x9f\x98\x80", 75, 1 }, { "\xf0\x9f\x98\x80", 76, 0 },
+		{ "\\ud83d\\ude00", 75, 1 }, { "\\ud83d\\ude00", 76, 0 },
+		{ "\\u00e9\\n", 75, 1 }, { "\\u00e9\\n", 76, 0 },
+		{ "\xc3\xa9\\u20ac\xf0\x9f\x98\x80", 37, 1 },
+		{ "\xc3\xa9\\u20ac\xf0\x9f\x98\x80", 38, 0 },
+	};
+	struct schema *sc = schema_new();
+	struct jdoc doc;
+	char text[2048];
+	size_t i, len;
+	int k;
+
+	memset(&doc, 0, sizeof(doc));
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		len = (size_t)snprintf(text, sizeof(text),
+		    "{\"email\":\"a@example.com\",\"given_name\":\"");
+		for (k = 0; k < t[i].n; k++)
+			len += (size_t)snprintf(text + len, sizeof(text) - len,
+			    "%s", t[i].unit);
+		snprintf(text + len, sizeof(text) - len, "\"}");
+		is_str(diags(sc, &doc, text), t[i].ok ? "-" :
+		    "MAX_LENGTH /given_name", "given_name: %d x '%s'",
+		    t[i].n, t[i].unit);
+	}
 	json_free(&doc);
 	schema_free(sc);
 }
@@ -131,6 +216,17 @@ ids(void)
 	    id.user_id);
 	p = schema_str(sc, &doc, id.email, &n);
 	ok(n == 6 && memcmp(p, "B@x.io", 6) == 0, "schema_str unescapes");
+	nitems = 0;
+	ok(schema_begin(sc, &doc, &id, collect, NULL) == 0 &&
+	    id.username == 2 && id.email == 4 && id.user_id == -1 &&
+	    nitems == 0, "schema_begin finds the ids, reports nothing yet");
+	ok(schema_finish(sc) == 1 && nitems == 1 &&
+	    strcmp(items[0], "INVALID_TYPE /user_id") == 0,
+	    "schema_finish checks the values");
+	ok(schema_finish(sc) == 1 && nitems == 1,
+	    "schema_finish twice checks once");
+	while (nitems > 0)
+		free(items[--nitems]);
 	json_free(&doc);
 	schema_free(sc);
 }
@@ -140,8 +236,8 @@ dupset(void)
 {
 	struct dupset *ds = dupset_new();
 	uint64_t h;
-	char key[32];
-	int i, bad = 0;
+	char key[32], key2[32];
+	int i, c, bad = 0;
 
 	ok(dupset_hash(DUP_EMAIL, "A@B.io", 6) ==
 	    dupset_hash(DUP_EMAIL, "a@b.io", 6), "email folds case");
@@ -153,6 +249,23 @@ dupset(void)
 	    dupset_hash(DUP_USERNAME, "bob", 3), "kinds are apart");
 	ok(dupset_hash(DUP_USER_ID, "a\0b", 3) !=
 	    dupset_hash(DUP_USER_ID, "a\0c", 3), "NUL bytes count");
+	/* Every byte in every place of a word and of a last, short one:
+	 * capitals fold to small letters, nothing else does. */
+	for (i = 0, bad = 0; i < 256 * 11; i++) {
+		c = i % 256;
+		memcpy(key, "0123456789a", 11);
+		memcpy(key2, key, 11);
+		key[i / 256] = (char)c;
+		key2[i / 256] = (char)(c ^ 0x20);
+		if ((dupset_hash(DUP_EMAIL, key, 11) ==
+		    dupset_hash(DUP_EMAIL, key2, 11)) !=
+		    ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'))
+			bad++;
+		if (dupset_hash(DUP_USER_ID, key, 11) ==
+		    dupset_hash(DUP_USER_ID, key2, 11))
+			bad++;
+	}
+	ok(bad == 0, "case folding: %d bytes wrong", bad);
 	for (i = 1; i <= 100000; i++) {
 		snprintf(key, sizeof(key), "user%d@example.com", i);
 		h = dupset_hash(DUP_EMAIL, key, strlen(key));
@@ -174,6 +287,7 @@ int
 main(void)
 {
 	rules();
+	lengths();
 	ids();
 	dupset();
 	return done_testing();
