@@ -155,8 +155,11 @@ echo 'not JSON at all' > "$T/garbage"
 check "--users: stdin is not read" 0 "$T/garbage" '' "completed: 0 inserted, 3 updated" \
     a0-import -c "$C" --upsert --users "$(cat "$T/users.json")"
 check "--debug shows the pipeline, never the secret" 0 "$T/users.json" '' \
-    'a0-import: debug: a0-validate .*\| a0-chunk .*\| a0-submit -c' \
+    'a0-import: debug: a0-validate .*\| a0-chunk .*\| a0-submit -C con_A0EmulatorDb0001 ' \
     a0-import -c "$C" --upsert --debug
+ok "... and a0-import's own requests" grep -q \
+    'a0-import: debug: .*/api/v2/connections/con_A0EmulatorDb0001/clients -> 200' \
+    "$T/err"
 ok "... no secret in the trace" \
     sh -c '! grep -q "$AUTH0_CLIENT_SECRET" "$1"' sh "$T/err"
 check "unknown template" 2 '' '' 'a0-template' a0-import -c "$C" -t nosuch
@@ -172,8 +175,11 @@ grep -q 'record 12: /email: DUPLICATED_USER' "$T/err" &&
 ok "... the duplicate too, and the summary counts both" [ $? -eq 0 ]
 check "malformed JSON: exit 3" 3 '' '' '.' \
     a0-import -c "$C" -u '[{"email":"a@example.com"},{"email":'
-check "unknown connection: exit 4 with Auth0's message" 4 "$T/users.json" '' \
-    'Connection not found|connection' a0-import -c No-Such-Connection
+reset
+check "unknown connection: exit 4 with auth0-cli's message" 4 "$T/users.json" '' \
+    '^a0-import: failed to read connection with name "No-Such-Connection": 404 Not Found: Connection not found$' \
+    a0-import -c No-Such-Connection
+ok "... nothing sent" is "$(imports)" 0
 check "bad client secret: exit 4" 4 "$T/users.json" '' '.' \
     env AUTH0_CLIENT_SECRET=wrong a0-import -c "$C"
 
@@ -192,8 +198,12 @@ check "5 MB to an unknown connection: 4, not the SIGPIPE of the stages before" \
     4 "$T/big.json" '' 'No-Such-Connection' \
     env TMPDIR="$T/tmpdir" a0-import -c No-Such-Connection
 ok "... the private directory is gone" is "$(ls -A "$T/tmpdir")" ""
-check "the network is down: exit 5" 5 "$T/users.json" '' 'a0-submit: .*127\.0\.0\.1' \
+check "the network is down: exit 5" 5 "$T/users.json" '' \
+    '^a0-import: http://127\.0\.0\.1:9/oauth/token: curl: .*Failed to connect' \
     env AUTH0_DOMAIN=http://127.0.0.1:9 A0_RETRY_MAX=1 a0-import -c "$C"
+check "A0_RETRY_MAX out of range: exit 2" 2 "$T/users.json" '' \
+    '^a0-import: A0_RETRY_MAX: 0: not a number from 1 to 1000$' \
+    env A0_RETRY_MAX=0 a0-import -c "$C"
 
 # The interactive path, through a real terminal: tmux when it is
 # installed (A0_TEST_PTY=python forces the other way), else a small
@@ -282,7 +292,7 @@ keys() {
 # screen: what the terminal shows, colours included.
 screen() {
 	if [ $pty_kind = tmux ]; then
-		tm capture-pane -p -e
+		tm capture-pane -p -e -S -
 	else
 		tr -d '\r' < "$T/screen.$tty_n"
 	fi
@@ -398,5 +408,67 @@ TTY_ENV='' interact --no-color -c "$C" -t basic --no-input
 ok "--no-color: no colour" wait_for "Job with ID"
 ok "... none" sh -c '! grep -Eq "$2" "$1"' sh "$T/pane" "$SGR"
 ok "... exit 0" wait_rc 0
+
+# The connection, as auth0-cli checks it before anything is sent: enabled
+# for an application (GET /connections/{id}/clients not empty); the menu
+# offers the database connections that are, every page of them.  The
+# emulator's Database-0001 to Database-0150 are enabled but for those
+# whose number is a multiple of 3.
+tty_stop
+emu_stop
+ok "an emulator with 150 more connections" \
+    emu_start --job-seconds 0.2 --connections 150
+DIS='failed to continue due to the connection with name "Database-0003" being disabled, enable an application on this connection and try again'
+# in_conn NAME: how many of the tenant's users were imported into NAME.
+in_conn() { emu_get /__emulator/users | grep -o "\"connection\":\"$1\"" | wc -l |
+    tr -d ' '; }
+check "-c a connection enabled for no application: exit 4" 4 "$T/users.json" \
+    '' "^a0-import: $DIS\$" a0-import -c Database-0003
+ok "... no import sent" is "$(imports)" 0
+check "... with -u and --no-input too" 4 '' '' "^a0-import: $DIS\$" \
+    a0-import -c Database-0003 --no-input -u "$(cat "$T/users.json")"
+check "... with -t too" 4 '' '' "^a0-import: $DIS\$" \
+    a0-import -c Database-0003 -t basic
+ok "... still no import sent" is "$(imports)" 0
+check "-c an enabled connection past the first page" 0 "$T/users.json" '' \
+    "$DONE" a0-import -c Database-0149
+ok "... the users went into it" is "$(in_conn Database-0149)" 3
+
+reset
+interact -u "$(cat "$T/users.json")"
+ok "the menu goes past the first 100 connections" \
+    wait_for '101\) Database-0149'
+ok "... Choose 1-101" grep -q 'Choose 1-101 \[1\]' "$T/pane"
+ok "... the default connection first" \
+    grep -q '^  1) Username-Password-Authentication$' "$T/pane"
+# The Database-N of the menu: how many, and how many of them have an N
+# that is a multiple of 3.
+ok "... the 100 enabled Database-N, none of the 50 others" is "$(
+    sed -n 's/^ *[0-9]*) Database-0*\([0-9][0-9]*\)$/\1/p' "$T/pane" |
+    awk '$1 % 3 == 0 { d++ } END { print NR, d + 0 }')" "100 0"
+keys 101 Enter
+ok "... picking the 101st asks to confirm" \
+    wait_for 'Do you want to import these user\(s\)\?'
+keys Enter
+ok "... then imports into it" wait_for "$SUM"
+ok "... exit 0" wait_rc 0
+ok "... the users went into Database-0149" is "$(in_conn Database-0149)" 3
+
+# The check's own failure: a rate limit of one request a second, no
+# retries; with retries (Retry-After) it passes.
+tty_stop
+emu_stop
+ok "an emulator allowing one request a second" \
+    emu_start --job-seconds 0.2 --rate-limit 1
+CHK='failed to check enabled clients for connection "Username-Password-Authentication": 429 Too Many Requests: Global limit has been reached'
+TTY_ENV="A0_RETRY_MAX=1" interact -u "$(cat "$T/users.json")"
+ok "the menu's check rate-limited past the retries" wait_for "a0-import: $CHK"
+ok "... exit 5" wait_rc 5
+sleep 1.2
+check "-c: the check rate-limited past the retries: exit 5" 5 "$T/users.json" \
+    '' "^a0-import: $CHK\$" env A0_RETRY_MAX=1 a0-import -c "$C"
+ok "... no import sent" is "$(imports)" 0
+check "... retried as Retry-After says, it passes" 0 "$T/users.json" '' \
+    "$DONE" a0-import -c "$C"
 
 done_testing

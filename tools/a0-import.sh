@@ -136,6 +136,27 @@ if [ -z "${AUTH0_API_TOKEN:-}" ] &&
     { [ -z "${AUTH0_CLIENT_ID:-}" ] || [ -z "${AUTH0_CLIENT_SECRET:-}" ]; }; then
 	fail 2 "missing credentials: set AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET, or AUTH0_API_TOKEN"
 fi
+# envnum NAME MIN MAX DEFAULT: the number in the environment variable NAME,
+# as a0-submit reads it, or DEFAULT when it is unset or empty.
+envnum() {
+	eval "_v=\${$1:-}"
+	if [ -z "$_v" ]; then
+		echo "$4"
+		return
+	fi
+	case $_v in
+	*[!0-9]* | 0?*) fail 2 "$1: $_v: not a number from $2 to $3" ;;
+	esac
+	if [ ${#_v} -gt 6 ] || [ "$_v" -lt "$2" ] || [ "$_v" -gt "$3" ]; then
+		fail 2 "$1: $_v: not a number from $2 to $3"
+	fi
+	echo "$_v"
+}
+# a0-import's own requests are retried as a0-submit's are.
+retry_max=$(envnum A0_RETRY_MAX 1 1000 8) || exit
+retry_time=$(envnum A0_RETRY_TIME 1 86400 600) || exit
+stall=$(envnum A0_TIMEOUT 1 86400 60) || exit
+
 case $domain in
 http://* | https://*) base=${domain%/} ;;
 *) base=https://${domain%/} ;;
@@ -157,6 +178,7 @@ fi
 arrow=" $c_green▸$c_off    "
 
 tmp=
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
 	[ -z "$tmp" ] || rm -rf "$tmp"
 }
@@ -247,33 +269,55 @@ function get(n, ptr,	i) {
 }
 '
 
-# api STATUSVAR OUT URL CONFIG: one Management API request; its curl
-# configuration CONFIG (headers and body: the secrets) goes to curl through
-# a pipe from the shell's printf, so no secret is ever in a process's
-# arguments or in a file.  Sets STATUSVAR to the HTTP status; a network
-# failure ends the run (exit 5).
+# curlrun CONFIG: curl with the curl configuration CONFIG (headers and
+# body: the secrets), which reaches it through a pipe from the shell's
+# printf, so that no secret is ever in a process's arguments or in a
+# file; rate limits (honouring Retry-After), 5xx answers and timeouts are
+# tried again.  Its messages go to $tmp/curl.err.
+curlrun() {
+	printf '%s\n' "$1" |
+	    curl -sS --config - --retry $((retry_max - 1)) \
+	    --retry-max-time "$retry_time" --connect-timeout "$stall" \
+	    --speed-limit 1 --speed-time "$stall" 2> "$tmp/curl.err"
+}
+
+# cfgq TEXT: TEXT quoted for a curl configuration's "...".
+cfgq() {
+	printf '%s' "$1" | sed 's/[\\"]/\\&/g'
+}
+
+# api STATUSVAR OUT URL CONFIG [WHAT]: one Management API request, its
+# answer to OUT.  Sets STATUSVAR to the HTTP status; a network failure
+# ends the run (exit 5) with a message that begins with WHAT (default: the
+# URL).
 api() {
-	_code=$(printf '%s\n' "$4" |
-	    curl -sS --config - -o "$2" -w '%{http_code}' -- "$3" \
-	    2> "$tmp/curl.err")
+	_code=$(curlrun "$4
+url = \"$(cfgq "$3")\"
+output = \"$(cfgq "$2")\"
+write-out = \"%{http_code}\"")
 	_rc=$?
 	if [ "$debug" = true ]; then
 		printf '%s: debug: %s -> %s\n' "$prog" "${3%%\?*}" "$_code" >&2
 	fi
 	if [ $_rc -ne 0 ]; then
-		fail 5 "${3%%\?*}: $(cat "$tmp/curl.err")"
+		fail 5 "${5:-${3%%\?*}}: $(sed -n '$p' "$tmp/curl.err")"
 	fi
 	eval "$1=\$_code"
+}
+
+# apierr_text FILE: "error: message" of the Auth0 error answer in FILE.
+apierr_text() {
+	awk "$jflat"'
+	    { s = s $0 "\n" }
+	    END { n = jflat(s); e = get(n, "/error"); m = get(n, "/message")
+		if (m == "") m = get(n, "/error_description")
+		print e (e != "" && m != "" ? ": " : "") m }' "$1"
 }
 
 # apierr STATUS FILE WHAT: report an Auth0 error answer ("404 Not Found:
 # message") and leave with 4, or 5 for 429 and 5xx.
 apierr() {
-	_msg=$(awk "$jflat"'
-	    { s = s $0 "\n" }
-	    END { n = jflat(s); e = get(n, "/error"); m = get(n, "/message")
-		if (m == "") m = get(n, "/error_description")
-		print e (e != "" && m != "" ? ": " : "") m }' "$2")
+	_msg=$(apierr_text "$2")
 	case $1 in
 	429 | 5??) fail 5 "$3: $1 $_msg" ;;
 	*) fail 4 "$3: $1 $_msg" ;;
@@ -306,7 +350,8 @@ data = \"$_body\""
 }
 
 # choose TITLE FILE: a numbered menu of FILE's lines on the terminal; sets
-# choice to the line chosen (the first by default).
+# choice to the line chosen (the first by default) and choice_n to its
+# number.
 choose() {
 	_n=$(wc -l < "$2")
 	while :; do
@@ -320,38 +365,154 @@ choose() {
 		esac
 		if [ "$_ans" -ge 1 ] && [ "$_ans" -le "$_n" ]; then
 			choice=$(sed -n "${_ans}p" "$2")
+			choice_n=$_ans
 			return
 		fi
 		printf 'Please answer with a number from 1 to %d.\n' "$_n" >&2
 	done
 }
 
-# pick_connection: the tenant's database connections as a menu.
-pick_connection() {
-	get_token
-	api _st "$tmp/conns.json" \
-	    "$base/api/v2/connections?strategy=auth0&per_page=100&include_totals=true" \
-	    "header = \"Authorization: Bearer $token\""
-	[ "$_st" = 200 ] || apierr "$_st" "$tmp/conns.json" "list connections"
-	awk "$jflat"'{ s = s $0 "\n" }
-	    END {
+# conns_page FILE ONLY: the connections of the answer in FILE as lines
+# "id<TAB>name" (only those of strategy ONLY, when it is not empty) on
+# stdout, and "TOTAL COUNT" (TOTAL -1 when the answer has none, COUNT the
+# connections in the answer) in $tmp/conns.count.
+conns_page() {
+	awk -v only="$2" -v count="$tmp/conns.count" "$jflat"'
+	{ s = s $0 "\n" }
+	END {
 		n = jflat(s)
+		total = get(n, "/total")
 		for (i = 1; i <= n; i++) {
 			p = K[i]; sub(/^\/connections/, "", p)
-			if (p ~ /^\/[0-9]+\/name$/) name[p] = V[i]
-			if (p ~ /^\/[0-9]+\/strategy$/) strat[p] = V[i]
+			if (p ~ /^\/[0-9]+$/) { c++; continue }
+			if (p !~ /^\/[0-9]+\/(id|name|strategy)$/) continue
+			e = p; sub(/^\//, "", e); sub(/\/.*/, "", e)
+			f = p; sub(/.*\//, "", f)
+			A[e + 0, f] = V[i]
 		}
-		for (i = 1; i <= n; i++) {
-			p = K[i]; sub(/^\/connections/, "", p)
-			if (p !~ /^\/[0-9]+\/name$/) continue
-			q = p; sub(/name$/, "strategy", q)
-			if (!(q in strat) || strat[q] == "auth0") print V[i]
+		for (e = 0; e < c; e++) {
+			if (only != "" && (e, "strategy") in A &&
+			    A[e, "strategy"] != only) continue
+			if (A[e, "id"] !~ /^con_[A-Za-z0-9]+$/) continue
+			if (A[e, "name"] == "" || A[e, "name"] ~ /[\t\n]/) continue
+			print A[e, "id"] "\t" A[e, "name"]
 		}
-	    }' "$tmp/conns.json" > "$tmp/conns.txt"
+		print (total ~ /^[0-9]+$/ ? total : -1), c + 0 > count
+	}' "$1"
+}
+
+# has_clients FILE: whether the answer of GET /connections/{id}/clients in
+# FILE lists at least one application.
+has_clients() {
+	awk "$jflat"'{ s = s $0 "\n" }
+	    END { n = jflat(s); for (i = 1; i <= n; i++)
+		if (K[i] == "/clients/0") exit 0
+		exit 1 }' "$1"
+}
+
+# resolve_connection: conid, the id of the connection named cflag, looked
+# up by name as auth0-cli does.
+resolve_connection() {
+	_what="failed to read connection with name \"$cflag\""
+	_n=$(cfgq "$cflag")
+	api _st "$tmp/conn.json" "$base/api/v2/connections" \
+	    "header = \"Authorization: Bearer $token\"
+get
+data-urlencode = \"name=$_n\"
+data = \"per_page=50&include_totals=true\"" "$_what"
+	[ "$_st" = 200 ] || apierr "$_st" "$tmp/conn.json" "$_what"
+	conid=$(conns_page "$tmp/conn.json" '' | awk -F '\t' -v name="$cflag" '
+	    $2 == name { print $1; exit }')
+	[ -n "$conid" ] || fail 4 "$_what: 404 Not Found: Connection not found"
+}
+
+# check_enabled: the connection conid (named cflag) must be enabled for at
+# least one application, or Auth0 will not import into it.
+check_enabled() {
+	_what="failed to check enabled clients for connection \"$cflag\""
+	api _st "$tmp/clients.json" "$base/api/v2/connections/$conid/clients" \
+	    "header = \"Authorization: Bearer $token\"" "$_what"
+	[ "$_st" = 200 ] || apierr "$_st" "$tmp/clients.json" "$_what"
+	has_clients "$tmp/clients.json" ||
+	    fail 4 "failed to continue due to the connection with name \"$cflag\" being disabled, enable an application on this connection and try again"
+}
+
+# enabled_page LIST: the lines of LIST ("id<TAB>name") whose connection is
+# enabled for at least one application, asked in one curl run (one
+# connection kept alive for all).  A connection Auth0 refuses to tell
+# about (a 4xx answer) is left out with a warning, as auth0-cli leaves it
+# out; a rate limit or server error that outlasts the retries ends the
+# run (exit 5), since the menu would be short for no reason the user sees.
+enabled_page() {
+	_cfg="header = \"Authorization: Bearer $token\""
+	_qb=$(cfgq "$base") _qt=$(cfgq "$tmp")
+	_i=0
+	while IFS='	' read -r _id _name; do
+		_i=$((_i + 1))
+		_cfg="$_cfg
+url = \"$_qb/api/v2/connections/$_id/clients\"
+output = \"$_qt/cl.$_i\"
+write-out = \"%{http_code}\\n\""
+	done < "$1"
+	[ "$_i" -gt 0 ] || return 0
+	curlrun "$_cfg" > "$tmp/cl.codes"
+	_i=0
+	while IFS='	' read -r _id _name; do
+		_i=$((_i + 1))
+		_st=$(sed -n "${_i}p" "$tmp/cl.codes")
+		if [ "$debug" = true ]; then
+			printf '%s: debug: %s -> %s\n' "$prog" \
+			    "$base/api/v2/connections/$_id/clients" "$_st" >&2
+		fi
+		case $_st in
+		200)
+			! has_clients "$tmp/cl.$_i" ||
+			    printf '%s\t%s\n' "$_id" "$_name"
+			;;
+		000 | '')
+			fail 5 "failed to check enabled clients for connection \"$_name\": $(sed -n '$p' "$tmp/curl.err")"
+			;;
+		429 | 5??)
+			apierr "$_st" "$tmp/cl.$_i" \
+			    "failed to check enabled clients for connection \"$_name\""
+			;;
+		*)
+			printf '%s: warning: connection "%s" left out of the menu: %s\n' \
+			    "$prog" "$_name" "$(apierr_text "$tmp/cl.$_i")" >&2
+			;;
+		esac
+		rm -f "$tmp/cl.$_i"
+	done < "$1"
+}
+
+# pick_connection: a menu of the tenant's database connections enabled for
+# an application, every page of them; sets cflag and conid.
+pick_connection() {
+	: > "$tmp/conns.txt"
+	_page=0 _seen=0
+	while :; do
+		api _st "$tmp/conns.json" \
+		    "$base/api/v2/connections?strategy=auth0&fields=id,name,strategy&include_fields=true&per_page=100&page=$_page&include_totals=true" \
+		    "header = \"Authorization: Bearer $token\"" \
+		    "list connections"
+		[ "$_st" = 200 ] ||
+		    apierr "$_st" "$tmp/conns.json" "list connections"
+		conns_page "$tmp/conns.json" auth0 > "$tmp/conns.page"
+		read -r _total _count < "$tmp/conns.count"
+		enabled_page "$tmp/conns.page" >> "$tmp/conns.txt"
+		_seen=$((_seen + _count))
+		_page=$((_page + 1))
+		if [ "$_count" -eq 0 ] || [ "$_seen" -ge "$_total" ] ||
+		    { [ "$_total" -lt 0 ] && [ "$_count" -lt 100 ]; }; then
+			break
+		fi
+	done
 	[ -s "$tmp/conns.txt" ] ||
 	    fail 4 "there are currently no active database connections to choose from"
-	choose "Connection Name:" "$tmp/conns.txt"
+	cut -f 2 "$tmp/conns.txt" > "$tmp/names.txt"
+	choose "Connection Name:" "$tmp/names.txt"
 	cflag=$choice
+	conid=$(sed -n "${choice_n}p" "$tmp/conns.txt" | cut -f 1)
 }
 
 # edit_template: the template menu (unless -t), then the editor on it, as
@@ -407,8 +568,18 @@ elif [ -n "$tset" ]; then
 	fi
 fi
 
+# The connection, before the editor, the confirmation and any user sent:
+# picked from the menu or looked up by name, then checked to be enabled
+# for an application, as auth0-cli does.
+get_token
+if [ "$interactive" = true ] && [ -z "$cset" ]; then
+	pick_connection
+else
+	resolve_connection
+fi
+check_enabled
+
 if [ "$interactive" = true ]; then
-	[ -n "$cset" ] || pick_connection
 	[ "$src" != editor ] || edit_template
 	confirm
 fi
@@ -424,7 +595,7 @@ source_input() {
 	esac
 }
 
-set -- -c "$cflag" --upsert="$upsert" --email-results="$email" \
+set -- -C "$conid" --upsert="$upsert" --email-results="$email" \
     -r "$tmp/failed.jsonl"
 [ -z "$tenant" ] || set -- "$@" --tenant "$tenant"
 [ "$debug" = false ] || set -- "$@" --debug
@@ -438,6 +609,7 @@ mkdir "$tmp/chunks" || fail 3 "$tmp/chunks: cannot create"
 # The results: one line per job as it finishes, its chunk file removed so
 # that the disk holds only the chunks still in flight; the totals at the
 # end for the summary.
+# shellcheck disable=SC2016 # awk's $0, not the shell's
 fmt='
 {
 	n = jflat($0)
