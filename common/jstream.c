@@ -1092,6 +1092,9 @@ json_compact(const char *in, size_t len, char *out)
 		s = prefix_xor(q) ^ instr;
 		instr = (uint64_t)0 - (s >> 63);
 		keep = ~(ws & ~s);
+		/* The padding is never kept, whatever the input. */
+		if (left < 64)
+			keep &= ~(~(uint64_t)0 << left);
 		if (keep == ~(uint64_t)0) {
 			/* A whole block; in place o <= p, so the stores
 			 * end by p + 64. */
@@ -1102,9 +1105,7 @@ json_compact(const char *in, size_t len, char *out)
 			p += 64;
 			continue;
 		}
-		if (left < 64)
-			keep &= ~(~(uint64_t)0 << left);
-		else
+		if (left >= 64)
 			for (i = 0; i < 4; i++)
 				_mm_storeu_si128((__m128i *)(void *)
 				    (tmp + 16 * i), v[i]);

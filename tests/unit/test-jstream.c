@@ -712,6 +712,33 @@ test_compact_long(void)
 	ok(badin == 0, "and in place");
 }
 
+/*
+ * Text that is not valid JSON (a string left open) is no reason to write
+ * past out + len: json_compact_open_string is the bug where the padded
+ * last block, taken for string bytes, was stored whole.
+ */
+static void
+test_compact_open_string(void)
+{
+	char in[200], out[200 + 64];
+	size_t len, n, i;
+	int bad = 0;
+
+	for (len = 1; len <= sizeof(in); len++) {
+		in[0] = '"';
+		memset(in + 1, 'a', len - 1);
+		memset(out, '#', sizeof(out));
+		n = json_compact(in, len, out);
+		if (n != len || memcmp(out, in, len) != 0)
+			bad++;
+		for (i = len; i < sizeof(out); i++)
+			if (out[i] != '#')
+				bad++;
+	}
+	ok(bad == 0, "json_compact_open_string: nothing written past "
+	    "out + len");
+}
+
 /* A record's blank: the offset of its first whitespace between tokens. */
 static void
 test_blank(void)
@@ -852,6 +879,7 @@ main(void)
 	test_socket();
 	test_compact();
 	test_compact_long();
+	test_compact_open_string();
 	test_blank();
 	signal(SIGPIPE, SIG_DFL);
 	test_endless();
