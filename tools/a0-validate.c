@@ -48,14 +48,10 @@ struct run {
 static struct run R;
 
 /*
- * Valid records gather in obuf and leave in writes of 64 KB.  What it
- * holds at the end goes to stdio, whose larger buffer keeps it until the
- * final flush: a failed write then shows after the rejects file and the
- * summary are done.  setvbuf gets buffers of ours: given none, glibc
- * keeps one of st_blksize bytes (4 KB on a pipe).
+ * stdout and stderr get buffers of ours: given none, glibc keeps one of
+ * st_blksize bytes (4 KB on a pipe), and valid records left in 4 KB
+ * writes.
  */
-static char obuf[1 << 16];
-static size_t olen;
 static char outbuf[1 << 17];
 static char errbuf[1 << 14];
 
@@ -202,56 +198,6 @@ dups(const uint64_t h[3], const int kind[3], int nh)
 	}
 }
 
-/* Write out what obuf holds. */
-static void
-out_flush(void)
-{
-	size_t n = olen;
-
-	olen = 0;
-	if (a0_write_all(STDOUT_FILENO, obuf, n) == -1)
-		err(A0_EXIT_IO, "stdout");
-}
-
-/* Hand what obuf holds to stdio. */
-static int
-out_stdio(void)
-{
-	size_t n = olen;
-
-	olen = 0;
-	return fwrite(obuf, 1, n, stdout) == n ? 0 : -1;
-}
-
-/* An error ends the run with the records before it written out, as
- * stdio writes what it holds at exit. */
-static void
-out_exit(void)
-{
-	(void)out_stdio();
-}
-
-/* A valid record to stdout, after "[" or ",\n". */
-static void
-out_record(const struct jrecord *rec)
-{
-	const char *sep = R.nout ? ",\n" : "[";
-	size_t n = R.nout ? 2 : 1;
-
-	if (n + rec->len > sizeof(obuf) - olen)
-		out_flush();
-	if (n + rec->len > sizeof(obuf)) {
-		if (a0_write_all(STDOUT_FILENO, sep, n) == -1 ||
-		    a0_write_all(STDOUT_FILENO, rec->buf, rec->len) == -1)
-			err(A0_EXIT_IO, "stdout");
-	} else {
-		memcpy(obuf + olen, sep, n);
-		memcpy(obuf + olen + n, rec->buf, rec->len);
-		olen += n + rec->len;
-	}
-	R.nout++;
-}
-
 static void
 emit(FILE *f, int *count, const struct jrecord *rec)
 {
@@ -298,7 +244,7 @@ record(const struct jrecord *rec)
 		for (i = 0; i < nh; i++)
 			dupset_add(R.ds, h[i], (uint32_t)R.seq);
 	if (!nflag)
-		out_record(rec);
+		emit(stdout, &R.nout, rec);
 }
 
 /* Validate one input; exits 3 on a syntax or read error. */
@@ -430,7 +376,6 @@ main(int argc, char *argv[])
 	}
 
 	atexit(cleanup);
-	atexit(out_exit);
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	setvbuf(stderr, errbuf, _IOFBF, sizeof(errbuf));
 	R.in = xcalloc((size_t)argc, sizeof(*R.in));
@@ -451,8 +396,7 @@ main(int argc, char *argv[])
 		if (fd != STDIN_FILENO)
 			close(fd);
 	}
-	if (!nflag && (out_stdio() == -1 ||
-	    fputs(R.nout ? "]\n" : "[]\n", stdout) == EOF))
+	if (!nflag && fputs(R.nout ? "]\n" : "[]\n", stdout) == EOF)
 		err(A0_EXIT_IO, "stdout");
 	if (R.rf != NULL)
 		close_rejects();
