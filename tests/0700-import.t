@@ -202,8 +202,14 @@ check "the network is down: exit 5" 5 "$T/users.json" '' \
     '^a0-import: http://127\.0\.0\.1:9/oauth/token: curl: .*Failed to connect' \
     env AUTH0_DOMAIN=http://127.0.0.1:9 A0_RETRY_MAX=1 a0-import -c "$C"
 check "A0_RETRY_MAX out of range: exit 2" 2 "$T/users.json" '' \
-    '^a0-import: A0_RETRY_MAX: 0: not a number from 1 to 1000$' \
+    '^a0-import: A0_RETRY_MAX: 0: too small$' \
     env A0_RETRY_MAX=0 a0-import -c "$C"
+check "A0_TIMEOUT not a number: exit 2" 2 "$T/users.json" '' \
+    '^a0-import: A0_TIMEOUT: 5s: invalid$' \
+    env A0_TIMEOUT=5s a0-import -c "$C"
+check "A0_RETRY_TIME too large: exit 2" 2 "$T/users.json" '' \
+    '^a0-import: A0_RETRY_TIME: 86401: too large$' \
+    env A0_RETRY_TIME=86401 a0-import -c "$C"
 
 # The interactive path, through a real terminal: tmux when it is
 # installed (A0_TEST_PTY=python forces the other way), else a small

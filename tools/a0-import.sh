@@ -137,7 +137,7 @@ if [ -z "${AUTH0_API_TOKEN:-}" ] &&
 	fail 2 "missing credentials: set AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET, or AUTH0_API_TOKEN"
 fi
 # envnum NAME MIN MAX DEFAULT: the number in the environment variable NAME,
-# as a0-submit reads it, or DEFAULT when it is unset or empty.
+# read and reported as a0-submit does, or DEFAULT when it is unset or empty.
 envnum() {
 	eval "_v=\${$1:-}"
 	if [ -z "$_v" ]; then
@@ -145,11 +145,12 @@ envnum() {
 		return
 	fi
 	case $_v in
-	*[!0-9]* | 0?*) fail 2 "$1: $_v: not a number from $2 to $3" ;;
+	*[!0-9]* | 0?*) fail 2 "$1: $_v: invalid" ;;
 	esac
-	if [ ${#_v} -gt 6 ] || [ "$_v" -lt "$2" ] || [ "$_v" -gt "$3" ]; then
-		fail 2 "$1: $_v: not a number from $2 to $3"
+	if [ ${#_v} -gt 6 ] || [ "$_v" -gt "$3" ]; then
+		fail 2 "$1: $_v: too large"
 	fi
+	[ "$_v" -ge "$2" ] || fail 2 "$1: $_v: too small"
 	echo "$_v"
 }
 # a0-import's own requests are retried as a0-submit's are.
