@@ -126,6 +126,17 @@ struct jstream	*jstream_open(int fd, size_t maxrec);
  */
 int		 jstream_next(struct jstream *, struct jrecord *rec);
 
+/*
+ * As jstream_next, and the record is also copied to dst, without the
+ * whitespace between its tokens when squeeze is set; rec->buf is then
+ * dst and rec->len the bytes copied.  dst must have room for the record
+ * as read (at most maxrec) plus JSTREAM_COPY_SLACK bytes, which it may
+ * overwrite.
+ */
+#define JSTREAM_COPY_SLACK	16
+int		 jstream_copy(struct jstream *, struct jrecord *rec, char *dst,
+		    int squeeze);
+
 /* The error that made jstream_next return -1. */
 const struct jerror *jstream_error(const struct jstream *);
 

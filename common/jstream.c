@@ -89,6 +89,12 @@ struct jstream {
 	unsigned	 depth;
 	unsigned char	 stack[A0_MAX_DEPTH]; /* 1 object, 0 array */
 
+	/* Where jstream_copy puts the record (NULL: jstream_next). */
+	unsigned char	*dst;
+	int		 squeeze;	/* without blanks between tokens */
+	unsigned char	*out;		/* the next byte of the copy */
+	size_t		 span;		/* first byte in buf not copied */
+
 	struct jerror	 err;
 };
 
@@ -230,7 +236,32 @@ strskip(const unsigned char *p)
 #endif
 }
 
+/*
+ * Copy [a, b) to out for jstream_copy; returns the byte after the copy.
+ * Short runs go sixteen bytes at a time, so up to 15 bytes past the copy
+ * are written (JSTREAM_COPY_SLACK) and read (the buffer's slack).
+ */
+static inline unsigned char *
+copyspan(unsigned char *out, const unsigned char *a, const unsigned char *b)
+{
+	size_t n = (size_t)(b - a);
+#ifdef JS_SSE2
+	size_t i;
+
+	if (n <= 64) {
+		for (i = 0; i < n; i += 16)
+			_mm_storeu_si128((__m128i *)(void *)(out + i),
+			    _mm_loadu_si128((const __m128i *)(const void *)
+			    (a + i)));
+		return out + n;
+	}
+#endif
+	memcpy(out, a, n);
+	return out + n;
+}
+
 static int	scan(struct jstream *);
+static int	next(struct jstream *, struct jrecord *);
 
 /* A maxrec of 0 means no limit (memory then grows with the record). */
 struct jstream *
@@ -289,6 +320,7 @@ refill(struct jstream *js, size_t keep)
 		js->end -= keep;
 		js->pos -= keep;
 		js->rec -= keep < js->rec ? keep : js->rec;
+		js->span -= keep < js->span ? keep : js->span;
 	}
 	if (js->cap - js->end < js->block) {
 		/* The kept bytes are at most maxrec: grow to maxrec + block. */
@@ -357,6 +389,22 @@ eof_in_record(struct jstream *js)
 int
 jstream_next(struct jstream *js, struct jrecord *rec)
 {
+	js->dst = NULL;
+	return next(js, rec);
+}
+
+int
+jstream_copy(struct jstream *js, struct jrecord *rec, char *dst, int squeeze)
+{
+	js->dst = (unsigned char *)dst;
+	js->squeeze = squeeze;
+	return next(js, rec);
+}
+
+/* The body of jstream_next and jstream_copy. */
+static int
+next(struct jstream *js, struct jrecord *rec)
+{
 	char fb[32];
 	const unsigned char *p, *end;
 	unsigned char c;
@@ -380,6 +428,12 @@ jstream_next(struct jstream *js, struct jrecord *rec)
 				rec->offset = js->base + js->rec;
 				rec->blank = js->blank == NOBLANK ? rec->len :
 				    (size_t)(js->blank - rec->offset);
+				if (js->dst != NULL) {
+					rec->buf = (const char *)js->dst;
+					rec->len = (size_t)(js->out - js->dst);
+					if (js->squeeze)
+						rec->blank = rec->len;
+				}
 				js->ostate = js->array ? O_ANEXT : O_SEQ;
 				return 1;
 			}
@@ -534,6 +588,8 @@ jstream_next(struct jstream *js, struct jrecord *rec)
 		js->sstate = S_VALUE;
 		js->blank = NOBLANK;
 		js->depth = 0;
+		js->out = js->dst;
+		js->span = js->pos;
 		js->ostate = O_RECORD;
 	}
 }
@@ -554,6 +610,10 @@ scan(struct jstream *js)
 	const uint64_t base = js->base;
 	uint64_t line = js->line, ls = js->ls, blank = js->blank;
 	unsigned depth = js->depth;
+	unsigned char *out = js->out;
+	const unsigned char *span = buf + js->span;
+	const unsigned char *const recp = buf + js->rec;
+	const int squeeze = js->squeeze && out != NULL;
 	unsigned c, u, v, h0, h1, h2, h3, lo, hi;
 	const char *lit = "";
 	size_t n = 0, i;
@@ -565,6 +625,8 @@ scan(struct jstream *js)
 	if (*p <= ' ' && ISWS(*p)) {					\
 		if (blank == NOBLANK)					\
 			blank = base + (p - buf);			\
+		if (squeeze)						\
+			COPY(p);					\
 		do {							\
 			if (*p == '\n') {				\
 				line++;					\
@@ -572,7 +634,18 @@ scan(struct jstream *js)
 			}						\
 			p++;						\
 		} while (ISWS(*p));					\
+		if (squeeze)						\
+			span = p;					\
 	}								\
+} while (0)
+/*
+ * Copy the record up to to, for jstream_copy.  No more than maxrec bytes
+ * of it are copied (dst has room for no more): a record longer is refused
+ * once it is complete, or when the buffer must grow for it.
+ */
+#define COPY(to) do {							\
+	if ((size_t)((to) - recp) <= js->maxrec)			\
+		out = copyspan(out, span, (to));			\
 } while (0)
 #define NEED(s, at)	do { st = (s); resume = (at); goto need; } while (0)
 #define FAIL(at, ...) do {						\
@@ -719,6 +792,10 @@ colon:
 
 after:
 	if (depth == 0) {
+		if (out != NULL) {
+			COPY(p);
+			js->out = out;
+		}
 		js->pos = p - buf;
 		js->line = line;
 		js->ls = ls;
@@ -937,6 +1014,8 @@ utf8:
 	}
 
 need:
+	js->out = out;
+	js->span = (size_t)(span - buf);
 	js->pos = resume - buf;
 	js->sstate = st;
 	js->line = line;
@@ -959,6 +1038,7 @@ fail:
 	js->ostate = O_ERROR;
 	return -1;
 #undef SKIPWS
+#undef COPY
 #undef NEED
 #undef FAIL
 #undef FOUND

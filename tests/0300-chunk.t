@@ -89,10 +89,14 @@ EOF
 sed 's,^out/,out//,' "$T/dir.exp" > "$T/dirslash.exp"
 printf 'chunk-000001.json\0chunk-000002.json\0chunk-000003.json\0' > "$T/nul.exp"
 sed 1,3d "$T/n1.exp" >> "$T/nul.exp"
+# With -n a chunk is written as soon as it holds count records.
 cat > "$T/bad3.exp" <<'EOF'
 chunk-000001.json
+chunk-000002.json
 == ./chunk-000001.json -rw-------
 [{"a":1}]
+== ./chunk-000002.json -rw-------
+[{"b":2}]
 EOF
 cat > "$T/split.exp" <<'EOF'
 chunk-000001.json

@@ -136,11 +136,11 @@ input_error(const struct jstream *js, const char *fname)
 
 /*
  * Pack the records of fd into chunks, greedily.  buf holds the chunk
- * being built, "[" rec "," rec ...; each record is copied (compacted
- * unless -k) just behind it, and when it does not fit the chunk is
- * written and the record moved to the front of the next one.  The reader
- * refuses a record that could not fit even alone, so memory is one chunk
- * plus one record, whatever the input.
+ * being built, "[" rec "," rec ...; the reader copies each record
+ * (compacted unless -k) just behind it, and when it does not fit the
+ * chunk is written and the record moved to the front of the next one.
+ * The reader refuses a record that could not fit even alone, so memory
+ * is one chunk plus one record, whatever the input.
  */
 static void
 chunk(int fd, const char *fname)
@@ -150,47 +150,39 @@ chunk(int fd, const char *fname)
 	static char *buf;
 	struct jrecord rec;
 	size_t limit = (size_t)bflag, maxrec = limit - 3;
-	size_t pos, off, len;
+	size_t pos, off;
 	long long n = 0;
 	int r;
 
 	js = jstream_open(fd, maxrec);
-	buf = xmalloc(limit + maxrec);
+	buf = xmalloc(limit + maxrec + JSTREAM_COPY_SLACK);
 	buf[0] = '[';
 	pos = 1;
-	while ((r = jstream_next(js, &rec)) == 1) {
-		if (n > 0 && n == nflag) {
-			close_chunk(buf, pos);
-			pos = 1;
-			n = 0;
-		}
+	for (;;) {
 		off = pos + (n > 0);
+		if ((r = jstream_copy(js, &rec, buf + off, !kflag)) != 1)
+			break;
 		if (rec.len > maxrec)
 			errx(A0_EXIT_IO, "%s:%llu:%llu: record %llu is longer "
 			    "than %zu bytes", fname,
 			    (unsigned long long)rec.line,
 			    (unsigned long long)rec.col,
 			    (unsigned long long)rec.num, maxrec);
-		/* The bytes before the first blank need no compacting
-		 * (a compact record, e.g. from an export, has none). */
-		if (kflag || rec.blank == rec.len) {
-			memcpy(buf + off, rec.buf, rec.len);
-			len = rec.len;
-		} else {
-			memcpy(buf + off, rec.buf, rec.blank);
-			len = rec.blank + json_compact(rec.buf + rec.blank,
-			    rec.len - rec.blank, buf + off + rec.blank);
-		}
-		if (n > 0 && off + len + 2 > limit) {
+		if (n > 0 && off + rec.len + 2 > limit) {
 			close_chunk(buf, pos);
-			memmove(buf + 1, buf + off, len);
+			memmove(buf + 1, buf + off, rec.len);
 			off = 1;
 			n = 0;
 		}
 		if (n > 0)
 			buf[pos] = ',';
-		pos = off + len;
-		n++;
+		pos = off + rec.len;
+		/* A chunk of -n records goes out as soon as it is full. */
+		if (++n == nflag) {
+			close_chunk(buf, pos);
+			pos = 1;
+			n = 0;
+		}
 	}
 	if (r == -1)
 		input_error(js, fname);

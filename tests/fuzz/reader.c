@@ -6,7 +6,11 @@
  * limit; the rest is the stream, read from a file.  Each input is read
  * twice, in tiny blocks and in one large block, and the two readings
  * must agree record for record and on where and why they stopped: a
- * token that straddles two reads is the reader's hardest case.  Every
+ * token that straddles two reads is the reader's hardest case.  The
+ * second reading copies each record with jstream_copy, squeezed or not
+ * as a bit of the first byte says, into a buffer with no more room than
+ * the record as read and JSTREAM_COPY_SLACK: the copy must be the record
+ * as read, or json_compact's form of it.  Every
  * record must be an object within the limit that jsmn can tokenize (as
  * a0-validate does next), and its compacted form must be no longer, read
  * back as exactly one record, and be its own compacted form; on any
@@ -101,19 +105,21 @@ check_compact(const struct jrecord *rec)
  * Returns the number of records; *rv gets the final result.
  */
 static size_t
-readall(size_t bs, size_t maxrec, int first, int *rv, struct jerror *err)
+readall(size_t bs, size_t maxrec, int first, int *rv, struct jerror *err,
+    const unsigned char *data, char *dst, int squeeze)
 {
 	struct jstream *js;
 	struct jrecord rec;
 	struct seen *s;
-	size_t n = 0;
+	size_t n = 0, want;
 	int r;
 
 	if (lseek(fd_in, 0, SEEK_SET) == -1)
 		abort();
 	jstream_blocksize = bs;
 	js = jstream_open(fd_in, maxrec);
-	while ((r = jstream_next(js, &rec)) == 1) {
+	while ((r = first ? jstream_next(js, &rec) :
+	    jstream_copy(js, &rec, dst, squeeze)) == 1) {
 		CHECK(rec.len >= 2 && rec.buf[0] == '{' &&
 		    rec.buf[rec.len - 1] == '}');
 		CHECK(maxrec == 0 || rec.len <= maxrec);
@@ -127,10 +133,22 @@ readall(size_t bs, size_t maxrec, int first, int *rv, struct jerror *err)
 				s->num = rec.num;
 				s->line = rec.line;
 				s->col = rec.col;
-			} else
+			} else {
 				CHECK(s->off == rec.offset &&
-				    s->len == rec.len && s->num == rec.num &&
+				    s->num == rec.num &&
 				    s->line == rec.line && s->col == rec.col);
+				CHECK(rec.buf == dst);
+				if (squeeze) {
+					want = json_compact((const char *)
+					    data + s->off, s->len, cbuf);
+					CHECK(rec.len == want &&
+					    memcmp(rec.buf, cbuf, want) == 0);
+					CHECK(rec.blank == rec.len);
+				} else
+					CHECK(s->len == rec.len &&
+					    memcmp(rec.buf, data + s->off,
+					    rec.len) == 0);
+			}
 			if (first) {
 				/* What a0-validate does with it next. */
 				CHECK(json_parse(&doc, rec.buf, rec.len) > 0);
@@ -175,7 +193,8 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
 	struct jerror e1, e2;
 	size_t bs, maxrec, n1, n2;
-	int r1, r2;
+	char *dst;
+	int r1, r2, squeeze;
 
 	if (fd_in == -1) {
 		fd_in = tmpfd();
@@ -185,6 +204,7 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	if (size < 2)
 		return 0;
 	bs = 1 + data[0] % 16;
+	squeeze = data[0] >> 4 & 1;
 	/* 0 (no limit) a quarter of the time, else 2 to 193 bytes. */
 	maxrec = data[1] % 4 == 0 ? 0 : 2 + data[1] / 4 * 3;
 	data += 2;
@@ -193,8 +213,12 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 
 	memset(&e1, 0, sizeof(e1));
 	memset(&e2, 0, sizeof(e2));
-	n1 = readall(1 << 16, maxrec, 1, &r1, &e1);
-	n2 = readall(bs, maxrec, 0, &r2, &e2);
+	/* Room for the longest record the reader may hand out. */
+	dst = xmalloc((maxrec > 0 && maxrec < size ? maxrec : size) +
+	    JSTREAM_COPY_SLACK);
+	n1 = readall(1 << 16, maxrec, 1, &r1, &e1, data, NULL, 0);
+	n2 = readall(bs, maxrec, 0, &r2, &e2, data, dst, squeeze);
+	free(dst);
 	CHECK(n1 == n2 && r1 == r2);
 	/*
 	 * With a record limit, which of two problems in one overlong record

@@ -766,6 +766,129 @@ test_blank(void)
 	jstream_blocksize = 256 * 1024;
 }
 
+/*
+ * jstream_copy on generated inputs (records with blanks of every kind
+ * around their tokens and inside their strings), at every read size:
+ * the copy is the record as read (squeeze off) or the byte loop's
+ * compaction of it (on); the other fields are jstream_next's; nothing is
+ * written more than JSTREAM_COPY_SLACK bytes past the record as read.
+ */
+static void
+test_copy(void)
+{
+	static const char *const bits[] = {
+		"\"abcdefghijklmnopqrstuvwxyz\"", "\"a\\\"b\"", "\"\\\\\"",
+		"\"\xc3\xa9\xe2\x82\xac 0123456789 \xf0\x9f\x98\x80\"", "1",
+		"-2.5e+10", "true", "null", "\"\\u00e9\\ud83d\\ude00xx\"", "{}",
+		"[]", "\"  a \\t b \"", "{ \"k\" : [ 1 , { } ] }"
+	};
+	static const char *const blanks[] = {
+		"", "", "", " ", "\n", "  ", "\n                    \t", "\r\n"
+	};
+#define NBITS	(sizeof(bits) / sizeof(bits[0]))
+#define NREC	8
+	struct jstream *js;
+	struct jrecord r, ref[NREC];
+	char in[4096], want[4096], dst[4096 + 64];
+	size_t len, b, i, j, k, n, sq, nref, end;
+	unsigned seed = 7;
+	int bad = 0, badfield = 0, badslack = 0, rc;
+
+	for (k = 0; k < 100; k++) {
+		len = 0;
+		in[len++] = '[';
+		for (i = 0; i < 1 + k % NREC; i++) {
+			len += (size_t)snprintf(in + len, sizeof(in) - len,
+			    "%s%s{", i ? "," : "", blanks[k % 8]);
+			for (j = 0; j < 1 + (k + i) % 6; j++) {
+				seed = seed * 1103515245 + 12345;
+				len += (size_t)snprintf(in + len,
+				    sizeof(in) - len, "%s%s\"f%zu\"%s:%s%s%s",
+				    j ? "," : "", blanks[(seed >> 4) % 8], j,
+				    blanks[(seed >> 7) % 8],
+				    blanks[(seed >> 10) % 8],
+				    bits[(seed >> 16) % NBITS],
+				    blanks[(seed >> 13) % 8]);
+			}
+			in[len++] = '}';
+		}
+		in[len++] = ']';
+		for (b = 0; b < NBLOCKS; b++) {
+			jstream_blocksize = blocks[b];
+			js = jstream_open(feed(in, len), 0);
+			for (nref = 0; nref < NREC &&
+			    jstream_next(js, &ref[nref]) == 1; nref++)
+				;
+			if (jstream_next(js, &r) != 0)
+				bad++;
+			jstream_close(js);
+			for (sq = 0; sq < 2; sq++) {
+				js = jstream_open(feed(in, len), 0);
+				for (i = 0; i < nref; i++) {
+					end = ref[i].len + JSTREAM_COPY_SLACK;
+					memset(dst, '#', end + 64);
+					if ((rc = jstream_copy(js, &r, dst,
+					    (int)sq)) != 1)
+						break;
+					n = ref[i].len;
+					if (sq)
+						n = compact_ref(in +
+						    ref[i].offset, n, want);
+					else
+						memcpy(want, in +
+						    ref[i].offset, n);
+					if (r.buf != dst || r.len != n ||
+					    memcmp(dst, want, n) != 0)
+						bad++;
+					if (r.num != ref[i].num ||
+					    r.line != ref[i].line ||
+					    r.col != ref[i].col ||
+					    r.offset != ref[i].offset ||
+					    r.blank != (sq ? r.len :
+					    ref[i].blank))
+						badfield++;
+					for (j = end; j < end + 64; j++)
+						if (dst[j] != '#')
+							badslack++;
+				}
+				if (i < nref || jstream_copy(js, &r, dst,
+				    (int)sq) != 0)
+					bad++;
+				jstream_close(js);
+			}
+		}
+	}
+	/* A record longer than the limit is refused, and not copied past
+	 * the room the limit gives. */
+	for (b = 0; b < NBLOCKS; b++) {
+		for (sq = 0; sq < 2; sq++) {
+			static const char lng[] = "[{\"a\" : \"0123456789\" ,"
+			    " \"b\" : [ 1 , 2 , 3 ] , \"c\" : \"abcdefghij"
+			    "klmnopqrstuvwxyz\" }]";
+
+			jstream_blocksize = blocks[b];
+			js = jstream_open(feed(lng, sizeof(lng) - 1), 10);
+			memset(dst, '#', 200);
+			if (jstream_copy(js, &r, dst, (int)sq) != -1 ||
+			    strstr(jstream_error(js)->msg, "longer than 10") ==
+			    NULL)
+				bad++;
+			for (j = 10 + JSTREAM_COPY_SLACK; j < 200; j++)
+				if (dst[j] != '#')
+					badslack++;
+			jstream_close(js);
+		}
+	}
+	jstream_blocksize = 256 * 1024;
+	ok(bad == 0, "jstream_copy: the record, squeezed or not, at every "
+	    "read size; a record too long refused");
+	ok(badfield == 0, "jstream_copy: number, position and blank as "
+	    "jstream_next gives them");
+	ok(badslack == 0, "jstream_copy: nothing written past the slack");
+#undef NBITS
+#undef NREC
+}
+
 /* Did an outcome end with the end of a valid input? */
 static int
 finished(const char *res)
@@ -881,6 +1004,7 @@ main(void)
 	test_compact_long();
 	test_compact_open_string();
 	test_blank();
+	test_copy();
 	signal(SIGPIPE, SIG_DFL);
 	test_endless();
 	test_stream();
