@@ -1,6 +1,7 @@
 /*
- * reader.c: libFuzzer target for the record reader (jstream.c) and the
- * whitespace remover a0-chunk packs records with (json_compact).
+ * reader.c: libFuzzer target for the record reader (jstream.c), the copy
+ * of each record a0-chunk packs (jstream_copy) and the whitespace remover
+ * (json_compact).
  *
  * The first two bytes of an input choose the read size and the record
  * limit; the rest is the stream, read from a file.  Each input is read
