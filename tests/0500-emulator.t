@@ -321,6 +321,23 @@ api GET "/api/v2/jobs/$JID/errors" -H "$AUTH" > /dev/null
 jqok "upsert: a username or user_id of another email conflicts" \
     '[.[].errors[0].code] == ["CONFLICT_USERNAME","CONFLICT"]' "$T/body"
 
+# A phone number makes a user as much as an email does.
+printf '[{"email":"pia@example.com","phone_number":"+15550100"}]\n' \
+    > "$T/phone1.json"
+printf '[{"email":"pia2@example.com","phone_number":"+15550100"},{"email":"pia3@example.com","phone_number":"+15550101"}]\n' \
+    > "$T/phone2.json"
+post_users "$T/phone1.json"
+wait_job
+post_users "$T/phone2.json"
+wait_job
+jqok "existing users: matched on phone_number too" \
+    '.summary == {"failed":1,"updated":0,"inserted":1,"total":2}' "$T/status"
+JID=$(jq -r .id "$T/job")
+api GET "/api/v2/jobs/$JID/errors" -H "$AUTH" > /dev/null
+jqok "existing users: a phone_number match is DUPLICATED_USER" \
+    'length == 1 and .[0].user.email == "pia2@example.com" and
+    .[0].errors[0].code == "DUPLICATED_USER"' "$T/body"
+
 # ---- schema errors ----
 cat > "$T/bad.json" <<'EOF'
 [{"email_verified":true},
@@ -436,7 +453,7 @@ ok "keep-alive: two requests, one connection" \
 jqok "stats: requests keyed by method and path without query" \
     '.requests["GET /api/v2/connections"] >= 10 and
     .requests["POST /api/v2/jobs/users-imports"] >= 20 and
-    .tokens_issued == 4 and .jobs == 9 and
+    .tokens_issued == 4 and .jobs == 11 and
     (keys | contains(["connections","jobs","requests","tokens_issued"]))' \
     "$T/stats1"
 jqok "stats: job paths literal" \
