@@ -5,8 +5,9 @@
  * the record number are kept (12 bytes a slot, the table at least 3/8
  * full: at most 32 bytes a key), never the keys themselves.
  */
-/* For MADV_HUGEPAGE, a Linux hint; without it the table works the same. */
-#define _DEFAULT_SOURCE
+/* For MADV_HUGEPAGE, a Linux hint; without it the table works the same.
+ * A feature-test macro is what the name is reserved for. */
+#define _DEFAULT_SOURCE	/* NOLINT(bugprone-reserved-identifier) */
 #include <sys/mman.h>
 
 #include <stdint.h>
