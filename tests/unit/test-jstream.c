@@ -642,6 +642,22 @@ test_compact(void)
 	}
 }
 
+/*
+ * Pieces of generated JSON texts: values that meet quotes, escapes,
+ * 8-bit bytes and blanks in strings, and blanks to put between them.
+ */
+static const char *const bits[] = {
+	"\"abcdefghijklmnopqrstuvwxyz\"", "\"a\\\"b\"", "\"\\\\\"",
+	"\"\xc3\xa9\xe2\x82\xac 0123456789 \xf0\x9f\x98\x80\"", "1",
+	"-2.5e+10", "true", "null", "\"\\u00e9\\ud83d\\ude00xx\"", "{}",
+	"[]", "\"  a \\t b \"", "{ \"k\" : [ 1 , { } ] }"
+};
+static const char *const blanks[] = {
+	"", "", "", " ", "\n", "  ", "\n                    \t", "\r\n"
+};
+#define NBITS	(sizeof(bits) / sizeof(bits[0]))
+#define NBLANKS	(sizeof(blanks) / sizeof(blanks[0]))
+
 /* The byte loop json_compact must agree with. */
 static size_t
 compact_ref(const char *in, size_t len, char *out)
@@ -673,15 +689,6 @@ compact_ref(const char *in, size_t len, char *out)
 static void
 test_compact_long(void)
 {
-	static const char *const bits[] = {
-		"\"abcdefghijklmnopqrstuvwxyz\"", "\"a\\\"b\"", "\"\\\\\"",
-		"\"\xc3\xa9\xe2\x82\xac 0123456789 \xf0\x9f\x98\x80\"", "1",
-		"-2.5e+10", "true", "null", "\"\\u00e9\\ud83d\\ude00xx\"", "{}",
-		"[]", "\" \t \""
-	};
-	static const char *const blanks[] = {
-		"", "", "", " ", "\n", "  ", "\n                    \t", "\r\n"
-	};
 	char in[4096], out[4096], ref[4096], buf[4096];
 	size_t len, n, r, i, k;
 	unsigned seed = 1;
@@ -694,9 +701,9 @@ test_compact_long(void)
 			seed = seed * 1103515245 + 12345;
 			len += (size_t)snprintf(in + len, sizeof(in) - len,
 			    "%s%s%s%s", i ? "," : "",
-			    blanks[(seed >> 8) % 8],
-			    bits[(seed >> 16) % 12],
-			    blanks[(seed >> 4) % 8]);
+			    blanks[(seed >> 8) % NBLANKS],
+			    bits[(seed >> 16) % NBITS],
+			    blanks[(seed >> 4) % NBLANKS]);
 		}
 		in[len++] = ']';
 		r = compact_ref(in, len, ref);
@@ -776,16 +783,6 @@ test_blank(void)
 static void
 test_copy(void)
 {
-	static const char *const bits[] = {
-		"\"abcdefghijklmnopqrstuvwxyz\"", "\"a\\\"b\"", "\"\\\\\"",
-		"\"\xc3\xa9\xe2\x82\xac 0123456789 \xf0\x9f\x98\x80\"", "1",
-		"-2.5e+10", "true", "null", "\"\\u00e9\\ud83d\\ude00xx\"", "{}",
-		"[]", "\"  a \\t b \"", "{ \"k\" : [ 1 , { } ] }"
-	};
-	static const char *const blanks[] = {
-		"", "", "", " ", "\n", "  ", "\n                    \t", "\r\n"
-	};
-#define NBITS	(sizeof(bits) / sizeof(bits[0]))
 #define NREC	8
 	struct jstream *js;
 	struct jrecord r, ref[NREC];
@@ -799,16 +796,16 @@ test_copy(void)
 		in[len++] = '[';
 		for (i = 0; i < 1 + k % NREC; i++) {
 			len += (size_t)snprintf(in + len, sizeof(in) - len,
-			    "%s%s{", i ? "," : "", blanks[k % 8]);
+			    "%s%s{", i ? "," : "", blanks[k % NBLANKS]);
 			for (j = 0; j < 1 + (k + i) % 6; j++) {
 				seed = seed * 1103515245 + 12345;
 				len += (size_t)snprintf(in + len,
 				    sizeof(in) - len, "%s%s\"f%zu\"%s:%s%s%s",
-				    j ? "," : "", blanks[(seed >> 4) % 8], j,
-				    blanks[(seed >> 7) % 8],
-				    blanks[(seed >> 10) % 8],
+				    j ? "," : "", blanks[(seed >> 4) % NBLANKS],
+				    j, blanks[(seed >> 7) % NBLANKS],
+				    blanks[(seed >> 10) % NBLANKS],
 				    bits[(seed >> 16) % NBITS],
-				    blanks[(seed >> 13) % 8]);
+				    blanks[(seed >> 13) % NBLANKS]);
 			}
 			in[len++] = '}';
 		}
@@ -885,7 +882,6 @@ test_copy(void)
 	ok(badfield == 0, "jstream_copy: number, position and blank as "
 	    "jstream_next gives them");
 	ok(badslack == 0, "jstream_copy: nothing written past the slack");
-#undef NBITS
 #undef NREC
 }
 
