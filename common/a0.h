@@ -134,8 +134,8 @@ int		 jstream_next(struct jstream *, struct jrecord *rec);
  * overwrite.
  */
 #define JSTREAM_COPY_SLACK	16
-int		 jstream_copy(struct jstream *, struct jrecord *rec, char *dst,
-		    int squeeze);
+int		 jstream_copy(struct jstream *, struct jrecord *rec,
+		    char *dst, int squeeze);
 
 /* The error that made jstream_next return -1. */
 const struct jerror *jstream_error(const struct jstream *);

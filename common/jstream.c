@@ -92,8 +92,8 @@ struct jstream {
 	/* Where jstream_copy puts the record (NULL: jstream_next). */
 	unsigned char	*dst;
 	int		 squeeze;	/* without blanks between tokens */
-	unsigned char	*out;		/* the next byte of the copy */
-	size_t		 span;		/* first byte in buf not copied */
+	unsigned char	*out;		/* next byte of the copy */
+	size_t		 span;		/* first byte not copied */
 
 	struct jerror	 err;
 };
