@@ -81,6 +81,12 @@ wait_job() {
 	return 1
 }
 
+# job_errors: the failed users of the job in $T/job, into $T/body.
+job_errors() {
+	api GET "/api/v2/jobs/$(jq -r .id "$T/job")/errors" -H "$AUTH" \
+	    > /dev/null
+}
+
 # jwt_claims: the claims of the JWT on stdin.
 jwt_claims() {
 	jq -R 'split(".")[1] | gsub("-"; "+") | gsub("_"; "/") |
@@ -250,8 +256,7 @@ ok "job: pending, processing, completed, in that order" \
 jqok "job: completed status shaped like the recording" \
     'keys == ["connection","connection_id","created_at","external_id","id","status","summary","type"] and
     .summary == {"failed":3,"updated":0,"inserted":2,"total":5}' "$T/status"
-JID=$(jq -r .id "$T/job")
-api GET "/api/v2/jobs/$JID/errors" -H "$AUTH" > /dev/null
+job_errors
 jq -c '.[]' "$T/body" > "$T/errs"
 cat > "$T/exp" <<'EOF'
 {"user":{"email":"ann@example.com"},"errors":[{"code":"DUPLICATED_USER","message":"A user with this email was already provided."}]}
@@ -287,8 +292,7 @@ post_users "$T/first.json"
 wait_job
 jqok "re-import: all failed" \
     '.summary == {"failed":5,"updated":0,"inserted":0,"total":5}' "$T/status"
-JID=$(jq -r .id "$T/job")
-api GET "/api/v2/jobs/$JID/errors" -H "$AUTH" > /dev/null
+job_errors
 jqok "re-import: existing users are the recording's DUPLICATED_USER" \
     '.[0].errors == [{"code":"DUPLICATED_USER","message":"The user already exist and upsert parameter is false"}] and
     .[1].errors == .[0].errors and length == 5' "$T/body"
@@ -316,8 +320,7 @@ printf '[{"email":"zed@example.com","username":"ann"},{"email":"yan@example.com"
     > "$T/conflict.json"
 post_users "$T/conflict.json" -F upsert=true
 wait_job
-JID=$(jq -r .id "$T/job")
-api GET "/api/v2/jobs/$JID/errors" -H "$AUTH" > /dev/null
+job_errors
 jqok "upsert: a username or user_id of another email conflicts" \
     '[.[].errors[0].code] == ["CONFLICT_USERNAME","CONFLICT"]' "$T/body"
 
@@ -332,8 +335,7 @@ post_users "$T/phone2.json"
 wait_job
 jqok "existing users: matched on phone_number too" \
     '.summary == {"failed":1,"updated":0,"inserted":1,"total":2}' "$T/status"
-JID=$(jq -r .id "$T/job")
-api GET "/api/v2/jobs/$JID/errors" -H "$AUTH" > /dev/null
+job_errors
 jqok "existing users: a phone_number match is DUPLICATED_USER" \
     'length == 1 and .[0].user.email == "pia2@example.com" and
     .[0].errors[0].code == "DUPLICATED_USER"' "$T/body"
@@ -357,8 +359,7 @@ post_users "$T/bad.json"
 wait_job
 jqok "schema: every record failed" \
     '.summary == {"failed":12,"updated":0,"inserted":0,"total":12}' "$T/status"
-JID=$(jq -r .id "$T/job")
-api GET "/api/v2/jobs/$JID/errors" -H "$AUTH" > /dev/null
+job_errors
 jq -r '.[] | [.errors[] | .code + " " + .path] | join(", ")' "$T/body" \
     > "$T/codes"
 cat > "$T/exp" <<'EOF'
@@ -403,8 +404,7 @@ for doc in '{"email":"x@example.com"}' '[{"email":' 'null'; do
 	    '.status == "failed" and (.status_details | test("parse users file JSON"))' \
 	    "$T/status"
 done
-JID=$(jq -r .id "$T/job")
-api GET "/api/v2/jobs/$JID/errors" -H "$AUTH" > /dev/null
+job_errors
 jqok "failed job: errors is the job object" \
     'keys == ["connection_id","created_at","id","status","status_details","type"] and
     .status == "failed"' "$T/body"

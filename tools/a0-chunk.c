@@ -162,12 +162,6 @@ chunk(int fd, const char *fname)
 		off = pos + (n > 0);
 		if ((r = jstream_copy(js, &rec, buf + off, !kflag)) != 1)
 			break;
-		if (rec.len > maxrec)
-			errx(A0_EXIT_IO, "%s:%llu:%llu: record %llu is longer "
-			    "than %zu bytes", fname,
-			    (unsigned long long)rec.line,
-			    (unsigned long long)rec.col,
-			    (unsigned long long)rec.num, maxrec);
 		if (n > 0 && off + rec.len + 2 > limit) {
 			close_chunk(buf, pos);
 			memmove(buf + 1, buf + off, rec.len);
