@@ -20,12 +20,12 @@ VALGRIND =
 HDR = common/a0.h
 OBJ = common/util.o common/jstream.o common/json.o common/schema.o \
 	common/dupset.o common/sha256.o common/http.o common/retry.o \
-	common/auth0.o common/journal.o
+	common/auth0.o common/journal.o common/jsonw.o
 PROG = bin/a0-template bin/a0-chunk bin/a0-validate bin/a0-submit \
 	bin/a0-import
 UNIT = tests/unit/test-util tests/unit/test-jstream tests/unit/test-json \
 	tests/unit/test-schema tests/unit/test-sha256 tests/unit/test-retry \
-	tests/unit/test-journal
+	tests/unit/test-journal tests/unit/test-jsonw
 MAN = man/a0.7 man/a0-template.1 man/a0-chunk.1 man/a0-validate.1 \
 	man/a0-submit.1 man/a0-import.1
 
@@ -73,6 +73,8 @@ tests/unit/test-retry: tests/unit/test-retry.c tests/unit/tap.h common/liba0.a
 	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-retry.c common/liba0.a $(A0_LIBS)
 tests/unit/test-journal: tests/unit/test-journal.c tests/unit/tap.h common/liba0.a
 	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-journal.c common/liba0.a $(A0_LIBS)
+tests/unit/test-jsonw: tests/unit/test-jsonw.c tests/unit/tap.h common/liba0.a
+	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-jsonw.c common/liba0.a $(A0_LIBS)
 
 # Check for the build and test dependencies; install Debian's packages
 # when they are missing and we may, else print the command that would.
@@ -159,7 +161,7 @@ FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all
 FUZZ_SRC = common/util.c common/jstream.c common/json.c common/schema.c \
 	common/dupset.c common/sha256.c common/http.c common/retry.c \
-	common/auth0.c common/journal.c
+	common/auth0.c common/journal.c common/jsonw.c
 FUZZ_SECONDS = 60
 FUZZ_FLAGS = -timeout=10 -rss_limit_mb=2048 \
 	-dict=tests/fuzz/corpus/json.dict

@@ -224,6 +224,43 @@ int	 json_int(const struct jdoc *, int i, long long *out);
 /* Is primitive token i true, false, null? */
 int	 json_is(const struct jdoc *, int i, const char *lit);
 
+/* ---- jsonw.c: the one JSON writer ---- */
+
+/*
+ * A growing buffer that JSON is written into; { NULL, 0, 0, 0 } is an
+ * empty one.  Members and items are separated by commas on their own:
+ * jb_begin/jb_end open and close an object or array, jb_key and the
+ * jb_k* calls add a member, jb_item starts an array item.  None fails
+ * (allocation failure exits 3, as xmalloc).  Strings are written with
+ * '"', '\\' and control characters (and DEL) escaped; other bytes,
+ * UTF-8 included, as they are.
+ */
+struct jbuf {
+	char	*p;		/* NUL-terminated text */
+	size_t	 len, cap;
+	int	 comma;		/* the next member or item needs a comma */
+};
+
+void	 jb_add(struct jbuf *, const void *, size_t);	/* raw bytes */
+void	 jb_puts(struct jbuf *, const char *);		/* raw text */
+void	 jb_printf(struct jbuf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));	/* raw, formatted */
+void	 jb_esc(struct jbuf *, const char *, size_t);	/* escaped, no quotes */
+void	 jb_str(struct jbuf *, const char *, size_t);	/* a JSON string */
+void	 jb_cstr(struct jbuf *, const char *);	/* a string, or null */
+void	 jb_begin(struct jbuf *, char);		/* '{' or '[' */
+void	 jb_end(struct jbuf *, char);		/* '}' or ']' */
+void	 jb_item(struct jbuf *);		/* a comma if one is due */
+void	 jb_key(struct jbuf *, const char *);	/* "key": */
+void	 jb_kstr(struct jbuf *, const char *, const char *);
+void	 jb_kint(struct jbuf *, const char *, long long);
+void	 jb_kbool(struct jbuf *, const char *, int);
+void	 jb_kraw(struct jbuf *, const char *, const char *, size_t);
+/* Write the text to f and empty the buffer; 0, or -1 with errno. */
+int	 jb_write(struct jbuf *, FILE *);
+void	 jb_reset(struct jbuf *);	/* empty, keeping the memory */
+void	 jb_free(struct jbuf *);
+
 /* ---- schema.c: Auth0's user import schema and its prose rules ---- */
 
 /* One problem found in a record, handed to the caller's report(). */

@@ -1,0 +1,208 @@
+/*
+ * jsonw.c: the one JSON writer.  Output lines (results, diagnostics,
+ * records made by a0-export and a0-convert) are built in a growing
+ * buffer, then written whole, so that a line is never half-printed by
+ * the code that makes it.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "a0.h"
+
+static void
+grow(struct jbuf *b, size_t n)
+{
+	size_t cap;
+
+	if (b->len + n + 1 <= b->cap)
+		return;
+	cap = b->cap ? b->cap : 256;
+	while (cap < b->len + n + 1)
+		cap *= 2;
+	b->p = xrealloc(b->p, cap);
+	b->cap = cap;
+}
+
+void
+jb_add(struct jbuf *b, const void *s, size_t n)
+{
+	grow(b, n);
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+void
+jb_puts(struct jbuf *b, const char *s)
+{
+	jb_add(b, s, strlen(s));
+}
+
+void
+jb_printf(struct jbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n <= 0)
+		return;
+	grow(b, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+void
+jb_esc(struct jbuf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *run = s, *end = s + n;
+	char e[6];
+
+	grow(b, n);
+	for (; s < end; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7F)
+			continue;
+		jb_add(b, run, (size_t)(s - run));
+		run = s + 1;
+		e[0] = '\\';
+		switch (c) {
+		case '"': case '\\':
+			e[1] = (char)c;
+			jb_add(b, e, 2);
+			continue;
+		case '\n':
+			jb_add(b, "\\n", 2);
+			continue;
+		case '\t':
+			jb_add(b, "\\t", 2);
+			continue;
+		case '\r':
+			jb_add(b, "\\r", 2);
+			continue;
+		}
+		e[1] = 'u';
+		e[2] = '0';
+		e[3] = '0';
+		e[4] = hex[c >> 4];
+		e[5] = hex[c & 15];
+		jb_add(b, e, 6);
+	}
+	jb_add(b, run, (size_t)(end - run));
+}
+
+void
+jb_str(struct jbuf *b, const char *s, size_t n)
+{
+	jb_add(b, "\"", 1);
+	jb_esc(b, s, n);
+	jb_add(b, "\"", 1);
+}
+
+void
+jb_cstr(struct jbuf *b, const char *s)
+{
+	if (s == NULL)
+		jb_add(b, "null", 4);
+	else
+		jb_str(b, s, strlen(s));
+}
+
+void
+jb_begin(struct jbuf *b, char c)
+{
+	jb_item(b);
+	jb_add(b, &c, 1);
+	b->comma = 0;
+}
+
+void
+jb_end(struct jbuf *b, char c)
+{
+	jb_add(b, &c, 1);
+	b->comma = 1;
+}
+
+void
+jb_item(struct jbuf *b)
+{
+	if (b->comma)
+		jb_add(b, ",", 1);
+	b->comma = 1;
+}
+
+void
+jb_key(struct jbuf *b, const char *k)
+{
+	jb_item(b);
+	jb_cstr(b, k);
+	jb_add(b, ":", 1);
+	b->comma = 0;
+}
+
+void
+jb_kstr(struct jbuf *b, const char *k, const char *s)
+{
+	jb_key(b, k);
+	jb_cstr(b, s);
+	b->comma = 1;
+}
+
+void
+jb_kint(struct jbuf *b, const char *k, long long v)
+{
+	jb_key(b, k);
+	jb_printf(b, "%lld", v);
+	b->comma = 1;
+}
+
+void
+jb_kbool(struct jbuf *b, const char *k, int v)
+{
+	jb_key(b, k);
+	jb_puts(b, v ? "true" : "false");
+	b->comma = 1;
+}
+
+void
+jb_kraw(struct jbuf *b, const char *k, const char *json, size_t n)
+{
+	jb_key(b, k);
+	jb_add(b, json, n);
+	b->comma = 1;
+}
+
+int
+jb_write(struct jbuf *b, FILE *f)
+{
+	if (b->len > 0 && fwrite(b->p, 1, b->len, f) != b->len)
+		return -1;
+	jb_reset(b);
+	return 0;
+}
+
+void
+jb_reset(struct jbuf *b)
+{
+	b->len = 0;
+	b->comma = 0;
+	if (b->p != NULL)
+		b->p[0] = '\0';
+}
+
+void
+jb_free(struct jbuf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+	b->comma = 0;
+}
