@@ -20,7 +20,7 @@ VALGRIND =
 HDR = common/a0.h
 OBJ = common/util.o common/jstream.o common/json.o common/schema.o \
 	common/dupset.o common/sha256.o common/http.o common/retry.o \
-	common/auth0.o common/journal.o common/jsonw.o
+	common/auth0.o common/journal.o common/jsonw.o common/poll.o
 PROG = bin/a0-template bin/a0-chunk bin/a0-validate bin/a0-submit \
 	bin/a0-import
 UNIT = tests/unit/test-util tests/unit/test-jstream tests/unit/test-json \
@@ -50,9 +50,9 @@ bin/a0-chunk: tools/a0-chunk.c common/liba0.a $(HDR)
 bin/a0-validate: tools/a0-validate.c common/liba0.a $(HDR)
 	@mkdir -p bin
 	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tools/a0-validate.c common/liba0.a $(A0_LIBS)
-bin/a0-submit: tools/a0-submit.c common/liba0.a $(HDR)
+bin/a0-submit: tools/a0-submit.c tools/submit-chunk.c tools/submit-slot.c tools/submit.h common/liba0.a $(HDR)
 	@mkdir -p bin
-	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tools/a0-submit.c common/liba0.a $(A0_LIBS)
+	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tools/a0-submit.c tools/submit-chunk.c tools/submit-slot.c common/liba0.a $(A0_LIBS)
 bin/a0-import: tools/a0-import.sh
 	@mkdir -p bin
 	sed 's/@VERSION@/'"`sed -n 's/^#define A0_VERSION.*"\(.*\)"/\1/p' $(HDR)`"'/' tools/a0-import.sh > $@.tmp

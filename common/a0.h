@@ -407,6 +407,43 @@ enum a0_retry_action {
 /* Decide what to do after one try; sets *delay_ms for A0_RETRY_AFTER. */
 enum a0_retry_action a0_retry_decide(const struct a0_retry *, long *delay_ms);
 
+/* ---- poll.c: when to look at a running import job again ---- */
+
+/*
+ * When a run's jobs have ended, in ms after their post was answered:
+ * each ended after the last look that found it running (lo) and by the
+ * look that found it done (hi).  The jobs of a run are alike, so the
+ * next one is looked at near that end.  { 0, 0, 0 } knows nothing yet.
+ */
+struct a0_ends {
+	int		 have;
+	double		 lo, hi;
+};
+
+/* Everything the next look at a running job depends on. */
+struct a0_poll {
+	double		 el;		/* ms since its post was answered */
+	long long	 percent;	/* percentage_done now, -1 if absent */
+	long long	 prev;		/* the one seen before it, -1 if none */
+	double		 since_prev;	/* ms since prev was first seen */
+	long long	 time_left;	/* time_left_seconds, -1 if absent */
+	int		 resumed;	/* posted by an earlier run */
+	struct a0_ends	 ends;		/* this run's earlier jobs */
+	long		 remaining;	/* x-ratelimit-remaining, -1 */
+	long		 limit;		/* x-ratelimit-limit, -1 */
+	long long	 reset;		/* x-ratelimit-reset (epoch s), -1 */
+	long long	 now;		/* the current time, epoch seconds */
+	int		 running;	/* jobs of this run now running */
+};
+
+/* The delay in ms before the next look at a running job (200 to 30000,
+ * or up to the rate limit's reset when past half its budget). */
+double	 a0_poll_delay(const struct a0_poll *);
+/* The delay in ms from a post's answer to the first look at its job. */
+double	 a0_poll_first(const struct a0_ends *);
+/* Narrow *e with a job seen running at lo and done at hi ms. */
+void	 a0_poll_learn(struct a0_ends *, double lo, double hi);
+
 /* ---- http.c: libcurl, one reused handle per worker ---- */
 
 /* One answer, or what went wrong on the way. */
@@ -481,6 +518,12 @@ int	 a0_http_loopback(const char *host);
 
 /* Copy of line with secrets replaced by "[redacted]" (malloc'd). */
 char	*a0_http_redact(const char *line);
+/*
+ * Never show secret (a client secret, a token; NULL or shorter than 4
+ * bytes is ignored) in h's trace, wherever it appears, beyond what
+ * a0_http_redact finds by name.  The last four given are kept.
+ */
+void	 a0_http_hide(struct a0_http *, const char *secret);
 
 /* ---- auth0.c: the Management API calls a0-submit makes ---- */
 

@@ -1,0 +1,709 @@
+/*
+ * submit-slot.c: a0-submit's job slots.  Each slot takes a chunk and
+ * moves it through its requests (post, poll the job, fetch the failed
+ * users), retrying as retry.c decides and looking at a running job as
+ * poll.c decides, until the chunk is through: journaled, its result line
+ * printed.  submit() runs the slots and stdin together in one loop.
+ */
+#include <sys/stat.h>
+
+#include <err.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "submit.h"
+
+/* ---- waiting for the network while a synchronous step runs ---- */
+
+static void
+pump(struct run *r, long timeout_ms)
+{
+	struct pollfd fd = { 0, POLLIN, 0 };
+
+	fd.fd = r->sigfd;
+	if (a0_hpool_run(r->pool, timeout_ms, &fd, 1) == -1)
+		errx(A0_EXIT_TEMP, "libcurl failed");
+	if (*r->gotsig)
+		interrupted(r);
+}
+
+static const struct a0_resp *
+perform(struct run *r, struct slot *s)
+{
+	while (!a0_http_done(s->h))
+		pump(r, 100);
+	return a0_http_take(s->h);
+}
+
+static void
+sleep_ms(struct run *r, double ms)
+{
+	double until = now_ms() + ms;
+
+	while (now_ms() < until)
+		pump(r, (long)(until - now_ms()) + 1);
+}
+
+static int
+ours_running(const struct run *r, const struct slot *except)
+{
+	int i, n = 0;
+
+	for (i = 0; i < r->nslots; i++)
+		if (&r->slots[i] != except && r->slots[i].c != NULL &&
+		    r->slots[i].c->job != NULL)
+			n++;
+	return n;
+}
+
+/*
+ * Ask retry.c about an answer to a request first sent at first; q holds
+ * what only the caller knows (attempt, renewed, busy, ours), the rest
+ * is filled here, the bounds from the run's settings.
+ */
+static enum a0_retry_action
+decide(const struct run *r, const struct a0_resp *a, double first,
+    struct a0_retry *q, long *delay)
+{
+	q->net = a->net;
+	q->status = a->status;
+	q->retry_after = a->retry_after;
+	q->reset = a->reset;
+	q->now = epoch();
+	q->elapsed_ms = (long)(now_ms() - first);
+	q->max_attempts = r->retry.max_attempts;
+	q->max_ms = r->retry.max_ms;
+	q->rnd = (unsigned long)rand();
+	return a0_retry_decide(q, delay);
+}
+
+/* A request made once per run (token, connection), tried until it gets
+ * a final answer. */
+static const struct a0_resp *
+once(struct run *r, struct slot *s, const char *what,
+    int (*start)(struct run *, struct slot *))
+{
+	const struct a0_resp *a;
+	struct a0_retry q;
+	double first = now_ms();
+	long d;
+	int attempt;
+
+	for (attempt = 1;; attempt++) {
+		if (start(r, s) == -1)
+			errx(A0_EXIT_TEMP, "%s: %s", what,
+			    a0_http_take(s->h)->err);
+		a = perform(r, s);
+		memset(&q, 0, sizeof(q));
+		q.renewed = 1;
+		q.attempt = attempt;
+		switch (decide(r, a, first, &q, &d)) {
+		case A0_RETRY_AFTER:
+			sleep_ms(r, (double)d);
+			continue;
+		case A0_RETRY_GIVEUP:
+			giveup(r, what, a, attempt);
+		default:
+			if (a->net == A0_NET_FATAL)
+				fatal(r, A0_EXIT_TEMP, what, a);
+			return a;
+		}
+	}
+}
+
+static int
+start_token(struct run *r, struct slot *s)
+{
+	return a0_req_token(s->h, &r->api);
+}
+
+static void
+renew_token(struct run *r, struct slot *s)
+{
+	const struct a0_resp *a;
+	int i;
+
+	if (r->api.client_id == NULL)
+		errx(A0_EXIT_API, "%s: the token in AUTH0_API_TOKEN was "
+		    "refused or has expired", r->api.base);
+	a = once(r, s, "POST /oauth/token", start_token);
+	if (a0_take_token(&r->api, a, epoch()) == -1)
+		fatal(r, A0_EXIT_API, "POST /oauth/token", a);
+	for (i = 0; i < r->nslots; i++)
+		a0_http_hide(r->slots[i].h, r->api.token);
+	/* Renew a little before it expires: 10% of its life, at most 60 s. */
+	r->tokmargin = r->api.expires > 0 ?
+	    (r->api.expires - epoch()) / 10 : 0;
+	if (r->tokmargin > 60)
+		r->tokmargin = 60;
+	r->tokgen++;
+}
+
+static int
+start_connection(struct run *r, struct slot *s)
+{
+	return a0_req_connection(s->h, &r->api, r->o->cflag);
+}
+
+static void
+lookup_connection(struct run *r, struct slot *s)
+{
+	const struct a0_resp *a;
+	char *id;
+	int i;
+
+	for (i = 0;; i++) {
+		a = once(r, s, "GET /api/v2/connections", start_connection);
+		if (a->status == 401 && i == 0) {
+			renew_token(r, s);
+			continue;
+		}
+		break;
+	}
+	switch (a0_take_connection(a, r->o->cflag, &id)) {
+	case 1:
+		r->imp.con_id = id;
+		return;
+	case 0:
+		errx(A0_EXIT_API, "%s: no such connection", r->o->cflag);
+	default:
+		fatal(r, A0_EXIT_API, "GET /api/v2/connections", a);
+	}
+}
+
+/* ---- a slot's chunk, from start to end ---- */
+
+static void
+assign(struct slot *s, struct chunk *c)
+{
+	s->c = c;
+	c->pct = -1;
+	s->step = c->job ? ST_POLL : ST_POST;
+	s->wake = now_ms();
+	s->attempt = 0;
+	s->renewed = 0;
+	s->waitjob = 0;
+	s->quiet = 0;
+	if (c->resumed) {
+		c->t0 = now_ms() - 1000.0 * (double)(epoch() - c->posted);
+		if (epoch() - c->posted > DAY)
+			warnx("%s: job %s was posted more than 24 hours ago; "
+			    "Auth0 may have deleted its status and errors",
+			    c->path, c->job);
+	}
+}
+
+/* Give an idle slot its next chunk. */
+static void
+fill(struct run *r, struct slot *s)
+{
+	struct chunk *c;
+
+	if (s->c == NULL && (c = next_chunk(r)) != NULL)
+		assign(s, c);
+}
+
+/* A job of ours ended: the slots waiting for one may post now. */
+static void
+release(struct run *r, struct slot *s)
+{
+	int i;
+
+	free_chunk(r, s->c);
+	s->c = NULL;
+	s->step = ST_IDLE;
+	s->quiet = 0;
+	for (i = 0; i < r->nslots; i++)
+		if (r->slots[i].waitjob) {
+			r->slots[i].waitjob = 0;
+			r->slots[i].wake = now_ms();
+		}
+}
+
+/* The chunk is through: journal, result line, tally. */
+static void
+finish(struct run *r, struct slot *s, const char *status, const char *error)
+{
+	struct chunk *c = s->c;
+	struct a0_jentry e;
+
+	/* A refused chunk is journaled too: it made no job, and a rerun
+	 * posts it again without doubt. */
+	if (r->journal != NULL && (c->job != NULL || c->intent)) {
+		memset(&e, 0, sizeof(e));
+		memcpy(e.sha, c->sha, sizeof(e.sha));
+		e.path = c->path;
+		e.job = c->job;
+		e.status = (char *)status;
+		e.inserted = c->ji.inserted;
+		e.updated = c->ji.updated;
+		e.failed = c->ji.failed;
+		e.total = c->ji.total;
+		e.earlier = c->earlier;
+		e.uncertain = c->uncertain;
+		jwrite(r, a0_journal_done(r->journal, &e, epoch()));
+	}
+	r->tally.done++;
+	r->tally.inserted += c->ji.inserted;
+	r->tally.updated += c->ji.updated;
+	r->tally.failed += c->ji.failed;
+	if (strcmp(status, "refused") != 0 && (c->ji.failed > c->earlier ||
+	    strcmp(status, "completed") != 0))
+		r->tally.userfail = 1;
+	if (c->ji.failed > c->earlier && r->o->rflag == NULL)
+		warnx("%s: %lld users failed (-r file collects them)",
+		    c->path, c->ji.failed - c->earlier);
+	result(r, c, status, error, 0);
+	release(r, s);
+}
+
+/* The chunk was refused by the API; the run goes on. */
+static void
+refuse(struct run *r, struct slot *s, const struct a0_resp *a)
+{
+	char msg[512];
+
+	a0_api_message(a, msg, sizeof(msg));
+	warnx("%s: %s", s->c->path, msg);
+	r->tally.refused = 1;
+	finish(r, s, "refused", msg);
+}
+
+/* Append the failed users to the rejects file, flushed. */
+static void
+write_rejects(struct run *r, struct chunk *c, const struct a0_usererr *l,
+    size_t n)
+{
+	struct jbuf b = { NULL, 0, 0, 0 };
+	struct stat st;
+	char *tmp;
+	size_t i, m;
+
+	for (i = 0; i < n; i++) {
+		if (c->uncertain > 0 && l[i].existing) {
+			c->earlier++;
+			continue;
+		}
+		if (r->rejfd == -1)
+			continue;
+		m = (size_t)(l[i].ulen > l[i].elen ? l[i].ulen : l[i].elen);
+		tmp = xmalloc(m + 1);
+		jb_begin(&b, '{');
+		jb_kraw(&b, "user", tmp, json_compact(l[i].user,
+		    (size_t)l[i].ulen, tmp));
+		jb_kraw(&b, "errors", tmp, json_compact(l[i].errors,
+		    (size_t)l[i].elen, tmp));
+		free(tmp);
+		jb_kstr(&b, "file", c->path);
+		jb_kstr(&b, "job_id", c->job);
+		jb_end(&b, '}');
+		jb_add(&b, "\n", 1);
+		b.comma = 0;
+	}
+	if (b.len > 0) {
+		if (a0_write_all(r->rejfd, b.p, b.len) == -1 ||
+		    (fstat(r->rejfd, &st) == 0 && S_ISREG(st.st_mode) &&
+		    fsync(r->rejfd) == -1))
+			err(A0_EXIT_IO, "%s", r->o->rflag);
+	}
+	jb_free(&b);
+}
+
+/* When to look at a running job again: poll.c's answer, from what the
+ * job, the run and the rate limit say. */
+static double
+poll_delay(struct run *r, struct slot *s, const struct a0_resp *a)
+{
+	struct chunk *c = s->c;
+	struct a0_poll p;
+	double t = now_ms();
+
+	p.el = t - c->t0;
+	p.percent = c->ji.percent;
+	p.prev = c->pct;
+	p.since_prev = t - c->tpct;
+	p.time_left = c->ji.time_left;
+	p.resumed = c->resumed;
+	p.ends = r->ends;
+	p.remaining = a->remaining;
+	p.limit = a->limit;
+	p.reset = a->reset;
+	p.now = epoch();
+	p.running = ours_running(r, NULL);
+	if (c->ji.percent >= 0 && c->ji.percent != c->pct) {
+		c->pct = c->ji.percent;
+		c->tpct = t;
+	}
+	return a0_poll_delay(&p);
+}
+
+/* Try the request again later, or not: 1 if it will be. */
+static int
+again(struct run *r, struct slot *s, const struct a0_resp *a,
+    const char *what)
+{
+	struct a0_retry q;
+	long d;
+
+	memset(&q, 0, sizeof(q));
+	q.busy = s->step == ST_POST && a0_is_busy(a);
+	q.ours = ours_running(r, s);
+	q.renewed = s->renewed;
+	q.attempt = ++s->attempt;
+	switch (decide(r, a, s->first, &q, &d)) {
+	case A0_RETRY_AFTER:
+		s->wake = now_ms() + (double)d;
+		return 1;
+	case A0_RETRY_RENEW:
+		/* Renew unless another slot already did. */
+		if (s->tokgen == r->tokgen) {
+			renew_token(r, s);
+			s->renewed = 1;
+		}
+		s->wake = now_ms();
+		return 1;
+	case A0_RETRY_WAITJOB:
+		s->waitjob = 1;
+		s->attempt = 0;
+		return 1;
+	case A0_RETRY_GIVEUP:
+		giveup(r, what, a, s->attempt);
+	default:
+		if (a->net == A0_NET_FATAL)
+			fatal(r, A0_EXIT_TEMP, what, a);
+		if (a->status == 401 || a->status == 403)
+			fatal(r, A0_EXIT_API, what, a);
+		return 0;
+	}
+}
+
+/* Start the slot's next request. */
+static void
+send_request(struct run *r, struct slot *s)
+{
+	struct chunk *c = s->c;
+	struct a0_api *api = &r->api;
+	int rv;
+
+	if (api->token == NULL || (api->expires > 0 &&
+	    api->client_id != NULL && epoch() >= api->expires - r->tokmargin))
+		renew_token(r, s);
+	if (s->step == ST_POST && r->imp.con_id == NULL)
+		lookup_connection(r, s);
+	switch (s->step) {
+	case ST_POST:
+		if (c->body == NULL) {
+			c->body = a0_import_frame(&r->imp, c->users, c->uoff,
+			    c->ulen, &c->bodylen);
+			c->pooled = c->body == c->users;
+			c->users = NULL;
+		}
+		if (r->journal != NULL && !c->intent) {
+			jwrite(r, a0_journal_intent(r->journal, c->sha,
+			    c->path, epoch()));
+			c->intent = 1;
+		}
+		rv = a0_req_import(s->h, api, &r->imp, c->body, c->bodylen);
+		break;
+	case ST_POLL:
+		rv = a0_req_job(s->h, api, c->job);
+		break;
+	default:
+		rv = a0_req_job_errors(s->h, api, c->job);
+		break;
+	}
+	if (rv == -1)
+		errx(A0_EXIT_TEMP, "%s: %s", c->path, a0_http_take(s->h)->err);
+	s->sent = now_ms();
+	if (s->attempt == 0)
+		s->first = s->sent;
+	s->tokgen = r->tokgen;
+	s->inflight = 1;
+}
+
+/* May a job slot still be needed (--no-wait holds one only then)? */
+static int
+more_to_come(const struct run *r)
+{
+	int i;
+
+	for (i = 0; i < r->nslots; i++)
+		if (r->slots[i].step == ST_POST)
+			return 1;
+	return r->qhead != NULL || !r->in.eof;
+}
+
+/* --no-wait: the job is posted, and that is the chunk's result. */
+static void
+pending_line(struct run *r, const struct chunk *c)
+{
+	struct jbuf b = { NULL, 0, 0, 0 };
+
+	jb_begin(&b, '{');
+	jb_kstr(&b, "file", c->path);
+	jb_kstr(&b, "sha256", c->sha);
+	jb_kstr(&b, "job_id", c->job);
+	jb_kstr(&b, "status", "pending");
+	if (c->uncertain > 0)
+		jb_kint(&b, "uncertain_posts", c->uncertain);
+	jb_end(&b, '}');
+	r->tally.done++;
+	emit(r, &b);
+}
+
+static void
+posted(struct run *r, struct slot *s, const struct a0_resp *a)
+{
+	struct chunk *c = s->c;
+	char what[64];
+
+	if (a->resent) {
+		/* libcurl sent it twice: the first may have made a job. */
+		c->uncertain++;
+		if (r->journal != NULL)
+			jwrite(r, a0_journal_lost(r->journal, c->sha,
+			    c->path, epoch()));
+	}
+	if ((c->job = a0_take_job_id(a)) == NULL) {
+		snprintf(what, sizeof(what), "%s", "answer without a job id");
+		warnx("%s: %s", c->path, what);
+		r->tally.refused = 1;
+		finish(r, s, "refused", what);
+		return;
+	}
+	c->posted = epoch();
+	c->t0 = now_ms();
+	if (c->pooled)
+		putbuf(r, c->body);
+	else
+		free(c->body);
+	c->body = NULL;
+	if (r->journal != NULL)
+		jwrite(r, a0_journal_posted(r->journal, c->sha, c->path,
+		    c->job, c->posted));
+	s->step = ST_POLL;
+	s->wake = c->t0 + a0_poll_first(&r->ends);
+	if (!r->o->nowait)
+		return;
+	pending_line(r, c);
+	/* Hold the job slot until the job ends only while more chunks may
+	 * need it. */
+	s->quiet = 1;
+}
+
+/* The answer to a post. */
+static void
+post_done(struct run *r, struct slot *s, const struct a0_resp *a)
+{
+	struct chunk *c = s->c;
+	char what[96];
+
+	if (a->net == A0_NET_OK && a->status / 100 == 2) {
+		s->attempt = 0;
+		s->renewed = 0;
+		posted(r, s, a);
+		return;
+	}
+	/* Sent, then no answer: the job may exist all the same. */
+	if ((a->net == A0_NET_TIMEOUT || a->net == A0_NET_DROPPED) &&
+	    (a->sent || a->resent)) {
+		c->uncertain++;
+		if (r->journal != NULL)
+			jwrite(r, a0_journal_lost(r->journal, c->sha, c->path,
+			    epoch()));
+	}
+	snprintf(what, sizeof(what), "%s: POST /api/v2/jobs/users-imports",
+	    c->path);
+	if (again(r, s, a, what))
+		return;
+	if (a->status == 400 && strstr(a->body, "onnection") != NULL)
+		fatal(r, A0_EXIT_API, what, a);
+	refuse(r, s, a);
+}
+
+/* A job seen: running still, or ended. */
+static void
+job_seen(struct run *r, struct slot *s, const struct a0_resp *a)
+{
+	struct chunk *c = s->c;
+
+	s->attempt = 0;
+	s->renewed = 0;
+	if (strcmp(c->ji.status, "completed") != 0 &&
+	    strcmp(c->ji.status, "failed") != 0 &&
+	    strcmp(c->ji.status, "expired") != 0) {
+		c->lo = s->sent - c->t0;
+		s->wake = now_ms() + poll_delay(r, s, a);
+		return;
+	}
+	if (!c->resumed)
+		a0_poll_learn(&r->ends, c->lo, s->sent - c->t0);
+	if (s->quiet) {
+		release(r, s);
+		return;
+	}
+	if (c->ji.failed > 0) {
+		s->step = ST_ERRORS;
+		s->wake = now_ms();
+		return;
+	}
+	finish(r, s, c->ji.status, NULL);
+}
+
+/* The answer to a look at a job. */
+static void
+poll_done(struct run *r, struct slot *s, const struct a0_resp *a)
+{
+	struct chunk *c = s->c;
+	char what[96];
+
+	if (a->net == A0_NET_OK && a->status == 200 &&
+	    a0_take_job(a, &c->ji) == 0) {
+		job_seen(r, s, a);
+		return;
+	}
+	snprintf(what, sizeof(what), "%s: GET /api/v2/jobs/%s", c->path,
+	    c->job);
+	if (a->net == A0_NET_OK && a->status == 200)
+		fatal(r, A0_EXIT_API, what, a);
+	if (again(r, s, a, what))
+		return;
+	if (a->status == 404 && epoch() - c->posted > DAY) {
+		finish(r, s, "expired", "Auth0 deleted the job's data after "
+		    "24 hours");
+		return;
+	}
+	refuse(r, s, a);
+}
+
+/* The answer to a request for a job's failed users. */
+static void
+errors_done(struct run *r, struct slot *s, const struct a0_resp *a)
+{
+	struct chunk *c = s->c;
+	struct a0_usererr *l;
+	size_t n;
+	char what[96];
+
+	if (a->net == A0_NET_OK && a0_take_job_errors(a, &l, &n) == 0) {
+		write_rejects(r, c, l, n);
+		free(l);
+		finish(r, s, c->ji.status, NULL);
+		return;
+	}
+	snprintf(what, sizeof(what), "%s: GET /api/v2/jobs/%s/errors",
+	    c->path, c->job);
+	if (again(r, s, a, what))
+		return;
+	refuse(r, s, a);
+}
+
+/* A request of slot s is answered. */
+static void
+complete(struct run *r, struct slot *s)
+{
+	const struct a0_resp *a = a0_http_take(s->h);
+
+	s->inflight = 0;
+	switch (s->step) {
+	case ST_POST:
+		post_done(r, s, a);
+		break;
+	case ST_POLL:
+		poll_done(r, s, a);
+		break;
+	case ST_ERRORS:
+		errors_done(r, s, a);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Start what is due; 1 if a slot has work, with *timeout cut to the
+ * next slot's wake. */
+static int
+start_due(struct run *r, double *timeout)
+{
+	struct slot *s;
+	double t = now_ms();
+	int i, busy = 0;
+
+	for (i = 0; i < r->nslots; i++) {
+		s = &r->slots[i];
+		if (s->c == NULL || (s->quiet && !more_to_come(r)))
+			continue;
+		busy = 1;
+		if (s->inflight || s->waitjob)
+			continue;
+		if (s->wake <= t)
+			send_request(r, s);
+		else if (s->wake - t < *timeout)
+			*timeout = s->wake - t;
+	}
+	return busy;
+}
+
+/* Wait for the network, stdin or a signal, for timeout ms at most. */
+static void
+wait_io(struct run *r, double timeout)
+{
+	struct pollfd fds[2];
+	int nfds = 0;
+
+	fds[nfds].fd = r->sigfd;
+	fds[nfds++].events = POLLIN;
+	if (r->in.fd != -1) {
+		fds[nfds].fd = r->in.fd;
+		fds[nfds++].events = POLLIN;
+	}
+	/* --dry-run has no network: only stdin to wait for. */
+	if (r->pool == NULL) {
+		if (poll(fds, (nfds_t)nfds, (int)timeout + 1) == -1 &&
+		    errno != EINTR)
+			err(A0_EXIT_IO, "poll");
+	} else if (a0_hpool_run(r->pool, (long)timeout + 1, fds, nfds) == -1)
+		errx(A0_EXIT_TEMP, "libcurl failed");
+	if (nfds > 1 && fds[1].revents)
+		read_paths(r);
+}
+
+/* The main loop: until every chunk is through.  Returns the exit
+ * status. */
+int
+submit(struct run *r)
+{
+	double timeout;
+	int i, busy;
+
+	for (;;) {
+		if (*r->gotsig)
+			interrupted(r);
+		for (i = 0; i < r->nslots; i++)
+			fill(r, &r->slots[i]);
+		if (follow_leftovers(r))
+			for (i = 0; i < r->nslots; i++)
+				fill(r, &r->slots[i]);
+		timeout = 1000;
+		busy = start_due(r, &timeout);
+		show_progress(r);
+		if (!busy && r->qhead == NULL && r->in.eof)
+			break;
+		wait_io(r, timeout);
+		for (i = 0; i < r->nslots; i++)
+			if (r->slots[i].inflight &&
+			    a0_http_done(r->slots[i].h))
+				complete(r, &r->slots[i]);
+	}
+	if (r->tally.refused)
+		return A0_EXIT_API;
+	if (r->tally.bad)
+		return A0_EXIT_IO;
+	if (r->tally.userfail)
+		return A0_EXIT_REJECT;
+	return A0_EXIT_OK;
+}
