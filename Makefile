@@ -25,7 +25,7 @@ PROG = bin/a0-template bin/a0-chunk bin/a0-validate bin/a0-submit \
 	bin/a0-import
 UNIT = tests/unit/test-util tests/unit/test-jstream tests/unit/test-json \
 	tests/unit/test-schema tests/unit/test-sha256 tests/unit/test-retry \
-	tests/unit/test-journal tests/unit/test-jsonw
+	tests/unit/test-journal tests/unit/test-jsonw tests/unit/test-poll
 MAN = man/a0.7 man/a0-template.1 man/a0-chunk.1 man/a0-validate.1 \
 	man/a0-submit.1 man/a0-import.1
 
@@ -75,6 +75,8 @@ tests/unit/test-journal: tests/unit/test-journal.c tests/unit/tap.h common/liba0
 	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-journal.c common/liba0.a $(A0_LIBS)
 tests/unit/test-jsonw: tests/unit/test-jsonw.c tests/unit/tap.h common/liba0.a
 	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-jsonw.c common/liba0.a $(A0_LIBS)
+tests/unit/test-poll: tests/unit/test-poll.c tests/unit/tap.h common/liba0.a
+	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-poll.c common/liba0.a $(A0_LIBS)
 
 # Check for the build and test dependencies; install Debian's packages
 # when they are missing and we may, else print the command that would.
