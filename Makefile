@@ -50,9 +50,11 @@ bin/a0-chunk: tools/a0-chunk.c common/liba0.a $(HDR)
 bin/a0-validate: tools/a0-validate.c common/liba0.a $(HDR)
 	@mkdir -p bin
 	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tools/a0-validate.c common/liba0.a $(A0_LIBS)
-bin/a0-submit: tools/a0-submit.c tools/submit-chunk.c tools/submit-slot.c tools/submit.h common/liba0.a $(HDR)
+SUBMIT = tools/a0-submit.c tools/submit-chunk.c tools/submit-once.c \
+	tools/submit-slot.c
+bin/a0-submit: $(SUBMIT) tools/submit.h common/liba0.a $(HDR)
 	@mkdir -p bin
-	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tools/a0-submit.c tools/submit-chunk.c tools/submit-slot.c common/liba0.a $(A0_LIBS)
+	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(SUBMIT) common/liba0.a $(A0_LIBS)
 bin/a0-import: tools/a0-import.sh
 	@mkdir -p bin
 	sed 's/@VERSION@/'"`sed -n 's/^#define A0_VERSION.*"\(.*\)"/\1/p' $(HDR)`"'/' tools/a0-import.sh > $@.tmp

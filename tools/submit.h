@@ -136,6 +136,19 @@ struct chunk *next_chunk(struct run *);
  * did not name, to follow them.  1 if this call looked, else 0. */
 int	 follow_leftovers(struct run *);
 
+/* submit-once.c: the requests made once per run. */
+/* Ask retry.c about answer a to a request first sent at first (monotonic
+ * ms); q holds attempt, renewed, busy and ours, the rest is filled here.
+ * Returns the action, *delay set for A0_RETRY_AFTER. */
+enum a0_retry_action decide(const struct run *, const struct a0_resp *a,
+	    double first, struct a0_retry *q, long *delay);
+/* A new token from client credentials, over slot s's handle; exits when
+ * none can be had. */
+void	 renew_token(struct run *, struct slot *s);
+/* The -c connection's id into the run's import settings; exits when
+ * there is none. */
+void	 lookup_connection(struct run *, struct slot *s);
+
 /* submit-slot.c: the job slots. */
 int	 submit(struct run *);
 
