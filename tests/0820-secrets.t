@@ -110,6 +110,15 @@ check "a wrong token: exit 4" 4 '' '' \
     '^a0-submit: .*AUTH0_API_TOKEN was refused' \
     env AUTH0_API_TOKEN="x$TOKEN" a0-submit -c "$C" "$T/one.json"
 ok "a wrong token: not in the messages" clean "$T/err"
+# The secret where no key names it (here in a URL): --debug still hides it.
+check "the secret in a URL: exit 4" 4 '' '' \
+    "^a0-submit: $SECRET: no such connection" \
+    a0-submit -c "$SECRET" --debug "$T/one.json"
+grep '^a0-submit: debug: ' "$T/err" > "$T/debug"
+ok "the secret in a URL: the trace shows the request, hidden" \
+    grep -q '^a0-submit: debug: > GET /api/v2/connections?.*\[redacted\]' \
+    "$T/debug"
+ok "the secret in a URL: not in the trace" clean "$T/debug"
 
 # ---- files holding users: 0600, whatever the umask ----
 mode() { [ "$(stat -c %a "$1")" = 600 ]; }

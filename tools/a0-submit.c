@@ -106,7 +106,6 @@ result(struct run *r, const struct chunk *c, const char *status,
 void
 show_progress(struct run *r)
 {
-	static char last[256];
 	char line[256];
 	int i, running = 0;
 
@@ -120,9 +119,9 @@ show_progress(struct run *r)
 	    r->tally.inserted, r->tally.updated, r->color && r->tally.failed ?
 	    "\033[31m" : "", r->tally.failed, r->color && r->tally.failed ?
 	    "\033[0m" : "");
-	if (strcmp(line, last) == 0)
+	if (strcmp(line, r->shown) == 0)
 		return;
-	memcpy(last, line, sizeof(last));
+	memcpy(r->shown, line, sizeof(r->shown));
 	fprintf(stderr, "\r\033[K%s", line);
 }
 

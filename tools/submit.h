@@ -92,6 +92,7 @@ struct run {
 	int		 sigfd;		/* the signal pipe's read end */
 	volatile sig_atomic_t *gotsig;
 	int		 progress, color;
+	char		 shown[256];	/* the progress line on the screen */
 	/* Chunk buffers kept for the next chunk: a run touches the same
 	 * few pages instead of faulting in fresh ones for each chunk. */
 	char		*spare[MAXSLOTS + 1];
