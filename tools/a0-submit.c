@@ -207,12 +207,13 @@ giveup(struct run *r, const char *what, const struct a0_resp *a, int tries)
 	leave(r, A0_EXIT_TEMP);
 }
 
+/* The result of a journal write: a journal that cannot be written ends
+ * the run, as it could not be resumed. */
 void
 jwrite(struct run *r, int rv)
 {
-	(void)r;
 	if (rv == -1)
-		err(A0_EXIT_IO, "%s", opt.sflag);
+		err(A0_EXIT_IO, "%s", r->o->sflag);
 }
 
 /* ---- setup ---- */
