@@ -255,4 +255,29 @@ else
 	skip 'read-only directory: root writes anywhere'
 fi
 
+# ---- a signal while a chunk is written ----
+# SIGTERM delivered at the third write(2), the second chunk's: that chunk
+# is finished and renamed (signals are held while it is written) or not
+# there at all, never a temporary file; its path is not printed.
+if [ -n "${VALGRIND:-}" ]; then
+	skip 'SIGTERM at a write: counts the writes of a0-chunk, not valgrind'
+elif ! command -v strace > /dev/null; then
+	skip 'SIGTERM at a write: strace is not installed'
+elif strace -o /dev/null -e trace=write -e inject=write:signal=TERM \
+    sh -c 'echo x' > /dev/null 2>&1; [ $? -ne 143 ]; then
+	skip 'SIGTERM at a write: strace cannot inject signals here'
+else
+	printf '%s\n' chunk-000001.json > "$T/sig.exp"
+	check 'SIGTERM at a write: killed, one path printed' 143 \
+	    "$T/users.json" "$T/sig.exp" Terminated sh -c 'rm -rf "$0" &&
+	    mkdir "$0" && cd "$0" && exec strace -o /dev/null -e trace=write \
+	    -e inject=write:signal=TERM:when=3 "$1" -b 20K' "$W" \
+	    "$TOP/bin/a0-chunk"
+	ok 'SIGTERM at a write: no temporary file left' \
+	    test -z "$(find "$W" -name '*.tmp*')"
+	ok 'SIGTERM at a write: every chunk left is whole' sh -c '
+	    for f in "$0"/chunk-*.json; do jq -e "length > 0" "$f" ||
+	    exit 1; done > /dev/null' "$W"
+fi
+
 done_testing
