@@ -206,6 +206,20 @@ for l in open(sys.argv[1]):
 {"email":"d-2@example.com","blocked":"yes"} INVALID_TYPE
 EOF
 
+# One failed user: its errors are fetched too, one line in -r.
+printf '[{"email":"d-3@example.com"},{"email":"d-4@example.com"}]\n' \
+    > "$T/one-bad.json"
+rm -f "$T/rej"
+check "one failed user: exit 1" 1 '' - '' \
+    a0-submit -c "$C" -r "$T/rej" "$T/one-bad.json"
+same "one failed user: one line in -r" /dev/stdin "$PYTHON" -c '
+import json, sys
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    print(r["user"]["email"], r["errors"][0]["code"])' "$T/rej" <<'EOF'
+d-3@example.com DUPLICATED_USER
+EOF
+
 # Chunks that are not sent: exit 3, and nothing reaches the API.
 n0=$(emu_figure 'POST /api/v2/jobs/users-imports')
 "$PYTHON" - "$T/big.json" <<'EOF'
@@ -384,6 +398,23 @@ check "a job posted more than 24 hours ago" 1 '' - \
 same "reported as expired" /dev/stdin results status job_id <<EOF
 expired	job_AAAAAAAAAAAAAAAA
 EOF
+
+# A job posted an hour ago that the tenant does not know: that chunk is
+# refused (exit 4), the others go on.
+printf '%s\tposted\t%s\t%s\t%s\n' $(($(date +%s) - 3600)) \
+    "$(sha256sum < "$T/e.json" | cut -c1-64)" "$T/e.json" \
+    job_BBBBBBBBBBBBBBBB > "$T/unknown"
+mkchunk "$T/h.json" h 1 4
+check "a journaled job the tenant does not know: exit 4" 4 '' - \
+    '404 Not Found: Job not found' \
+    a0-submit -c "$C" -s "$T/unknown" "$T/e.json" "$T/h.json"
+same "that chunk refused, the other imported" /dev/stdin results file \
+    status inserted <<EOF
+$T/e.json	refused	0
+$T/h.json	completed	4
+EOF
+ok "the refused one names its job" \
+    grep -q '"job_id":"job_BBBBBBBBBBBBBBBB","status":"refused"' "$T/out"
 
 # ---- --debug ----
 mkchunk "$T/g.json" g 1 5

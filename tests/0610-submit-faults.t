@@ -118,6 +118,17 @@ check "both slots taken by others: wait" 0 '' - '' \
     a0-submit -c "$C" "$T"/z-*.json
 ok "waited: exactly the users" imported z 10
 emu_stop
+# Three jobs at once against a limit of two: the third waits for one of
+# its own, with at most one more 429 (and POST) when the two end together.
+emu_start --job-seconds 3 || exit 1
+mkchunks three 3 10
+check "-j 3 at the 2-job limit" 0 '' - '' \
+    a0-submit -c "$C" -j 3 "$T"/three-*.json
+ok "-j 3: exactly the users" imported three 30
+ok "-j 3: at most two 429s" test "$(emu_figure statuses.429)" -le 2
+ok "-j 3: at most five import POSTs" \
+    test "$(emu_figure 'POST /api/v2/jobs/users-imports')" -le 5
+emu_stop
 
 # ---- rate limits ----
 emu_start --job-seconds 0.5 --rate-limit 4 || exit 1

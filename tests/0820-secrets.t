@@ -106,6 +106,18 @@ check "a wrong secret: exit 4" 4 '' '' \
     env AUTH0_CLIENT_SECRET="wrong-$SECRET" \
     a0-submit -c "$C" --debug "$T/one.json"
 ok "a wrong secret: not in the messages" clean "$T/err"
+# A secret that the form encoding changes: neither its plain nor its
+# percent-encoded form may show (the trace is redacted by key, not only by
+# looking for the secret as given).
+check "a secret with / and +: exit 4" 4 '' '' \
+    '^a0-submit: POST /oauth/token: 401 invalid_client' \
+    env AUTH0_CLIENT_SECRET='abc/def+ghi' \
+    a0-submit -c "$C" --debug "$T/one.json"
+ok "a secret with / and +: client_secret redacted" \
+    grep -q 'client_secret=\[redacted\]' "$T/err"
+ok "a secret with / and +: neither form anywhere" \
+    sh -c '! grep -F -i -e "abc/def+ghi" -e "abc%2Fdef" -e "def%2Bghi" "$@"' \
+    sh "$T/out" "$T/err"
 check "a wrong token: exit 4" 4 '' '' \
     '^a0-submit: .*AUTH0_API_TOKEN was refused' \
     env AUTH0_API_TOKEN="x$TOKEN" a0-submit -c "$C" "$T/one.json"
