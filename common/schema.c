@@ -255,6 +255,35 @@ key(const struct schema *s, int k, size_t *len)
 	return s->kp[k];
 }
 
+/*
+ * Is number token i an integer as Auth0 reads it: a finite double with
+ * no fraction (JavaScript's JSON.parse, then z-schema's n % 1 === 0), so
+ * that 32.0 and 1e4 are integers and 1e400 is not?  Its value, clamped
+ * to the range of long long, in *n when n is not NULL.  The token is
+ * followed by a byte that is no part of a number (the record is an
+ * object), so strtod stops at its end.
+ */
+static int
+integral(const struct schema *s, int i, long long *n)
+{
+	const struct jtok *t = T(s, i);
+	const char *p = s->d->text + t->start;
+	char *end;
+	double x;
+
+	x = strtod(p, &end);
+	if (end != s->d->text + t->end || x - x != 0)	/* inf or nan */
+		return 0;
+	/* From 2^53 on every double is an integer. */
+	if (x > -9007199254740992.0 && x < 9007199254740992.0 &&
+	    x != (double)(long long)x)
+		return 0;
+	if (n != NULL)
+		*n = x >= 9223372036854775807.0 ? LLONG_MAX :
+		    x <= -9223372036854775808.0 ? LLONG_MIN : (long long)x;
+	return 1;
+}
+
 /* JSON type of token i, as JSON Schema names it. */
 static const char *
 type_name(const struct schema *s, int i)
@@ -280,7 +309,7 @@ type_name(const struct schema *s, int i)
 	for (k = t->start; k < t->end; k++)
 		if (s->d->text[k] == '.' || s->d->text[k] == 'e' ||
 		    s->d->text[k] == 'E')
-			return "number";
+			return integral(s, i, NULL) ? "integer" : "number";
 	return "integer";
 }
 
@@ -984,6 +1013,21 @@ bcrypt_bad(const char *p, size_t n, int *cost)
 	return NULL;
 }
 
+/* password_hash: bcrypt as for custom_password_hash, but $2a$ or $2b$
+ * only, as the schema says ($2y$ only in custom_password_hash). */
+static const char *
+password_hash_bad(const char *p, size_t n, int *cost)
+{
+	const char *why = bcrypt_bad(p, n, cost);
+
+	if (why == NULL && p[2] == 'y') {
+		*cost = -1;
+		return "password_hash takes $2a$ or $2b$ only; give a $2y$ "
+		    "hash as custom_password_hash";
+	}
+	return why;
+}
+
 /* Next '$'-separated field of [*pp, end); NULL when none is left. */
 static const char *
 field(const char **pp, const char *end, size_t *n)
@@ -1048,17 +1092,21 @@ argon2_bad(const char *p, size_t n)
 	return NULL;
 }
 
+/* The 33 digests Auth0's import schema page lists for pbkdf2, exactly. */
 static const char *const pbkdf2_digests[] = {
-	"md4", "md5", "ripemd160", "rmd160", "sha1", "sha224", "sha256",
-	"sha384", "sha512", "sha512-224", "sha512-256", "sha3-224",
-	"sha3-256", "sha3-384", "sha3-512", "whirlpool", "RSA-MD4",
-	"RSA-MD5", "RSA-RIPEMD160", "RSA-SHA1", "RSA-SHA224", "RSA-SHA256",
-	"RSA-SHA384", "RSA-SHA512", NULL
+	"RSA-MD4", "RSA-MD5", "RSA-MDC2", "RSA-RIPEMD160", "RSA-SHA1",
+	"RSA-SHA1-2", "RSA-SHA224", "RSA-SHA256", "RSA-SHA384", "RSA-SHA512",
+	"md4", "md4WithRSAEncryption", "md5", "md5WithRSAEncryption", "mdc2",
+	"mdc2WithRSA", "ripemd", "ripemd160", "ripemd160WithRSA", "rmd160",
+	"sha1", "sha1WithRSAEncryption", "sha224", "sha224WithRSAEncryption",
+	"sha256", "sha256WithRSAEncryption", "sha384",
+	"sha384WithRSAEncryption", "sha512", "sha512WithRSAEncryption",
+	"ssl3-md5", "ssl3-sha1", "whirlpool", NULL
 };
 
 /* $pbkdf2-<digest>$i=<iter>,l=<keylen>$<B64 salt>$<B64 hash>; the
  * parameters may be left out (i=100000, l=64).  *unknown set for a
- * digest outside the usual list. */
+ * digest Auth0 does not list. */
 static const char *
 pbkdf2_bad(const char *p, size_t n, int *unknown)
 {
@@ -1203,6 +1251,18 @@ encoded(struct schema *s, int val, int enc, const char *what)
 		    what, encodings[e]);
 }
 
+/* The value of integer token v (32.0 is 32), clamped to long long. */
+static long long
+int_value(struct schema *s, int v)
+{
+	long long n;
+
+	if (json_int(s->d, v, &n) == 0 || integral(s, v, &n))
+		return n;
+	/* Digits only, too many for long long. */
+	return s->d->text[T(s, v)->start] == '-' ? LLONG_MIN : LLONG_MAX;
+}
+
 /* An integer that must be > 0; returns it, or 0. */
 static long long
 positive(struct schema *s, int v)
@@ -1211,8 +1271,7 @@ positive(struct schema *s, int v)
 
 	if (!want(s, v, W_INTEGER))
 		return 0;
-	if (json_int(s->d, v, &n) != 0)	/* too large for long long */
-		n = s->d->text[T(s, v)->start] == '-' ? -1 : LLONG_MAX;
+	n = int_value(s, v);
 	if (n > 0)
 		return n;
 	ERR(s, v, NULL, "MINIMUM", "must be greater than 0");
@@ -1267,9 +1326,9 @@ hash_value(struct schema *s, int alg, int val, int enc, int digest,
 	}
 	if (why != NULL)
 		ERR(s, val, NULL, "HASH_FORMAT", "%s", why);
-	if (unknown)
-		WARN(s, val, NULL, "HASH_FORMAT",
-		    "uncommon pbkdf2 digest: check Auth0 supports it");
+	else if (unknown)
+		ERR(s, val, NULL, "HASH_FORMAT", "not a pbkdf2 digest Auth0 "
+		    "supports (md5, sha1, sha256, sha512, ...)");
 }
 
 static void
@@ -1329,7 +1388,7 @@ custom_hash(struct schema *s, int o)
 	if (c[C_KEYLEN] >= 0)
 		keylen = positive(s, c[C_KEYLEN]);
 	if (c[C_COST] >= 0 && want(s, c[C_COST], W_INTEGER) &&
-	    (json_int(s->d, c[C_COST], &cost) != 0 || cost < 2 ||
+	    ((cost = int_value(s, c[C_COST])) < 2 || cost == LLONG_MAX ||
 	    (cost & (cost - 1)) != 0))
 		ERR(s, c[C_COST], NULL, "SCRYPT_COST",
 		    "must be a power of two greater than 1");
@@ -1661,7 +1720,7 @@ schema_finish(struct schema *s)
 		picture(s, v[P_PICTURE]);
 	if (v[P_PASSWORD_HASH] >= 0 && want(s, v[P_PASSWORD_HASH], W_STRING)) {
 		p = str(s, v[P_PASSWORD_HASH], 0, &n);
-		if ((why = bcrypt_bad(p, n, &cost)) != NULL)
+		if ((why = password_hash_bad(p, n, &cost)) != NULL)
 			ERR(s, v[P_PASSWORD_HASH], NULL,
 			    "PASSWORD_HASH_FORMAT", "%s", why);
 		else if (cost != 10)
