@@ -18,6 +18,15 @@ imported() {
 	return 1
 }
 
+# want_results DESC KEYS...: those fields of the result lines are stdin.
+want_results() {
+	w_d=$1
+	shift
+	cat > "$T/wr.want"
+	results "$@" > "$T/wr.got"
+	check "$w_d" 0 '' "$T/wr.want" '' cat "$T/wr.got"
+}
+
 # ---- 5xx, 429 and dropped connections, at random ----
 emu_start --job-seconds 0.2 --faults 5xx:0.15,429:0.15,drop:0.15 --seed 7 ||
     exit 1
@@ -128,6 +137,71 @@ ok "-j 3: exactly the users" imported three 30
 ok "-j 3: at most two 429s" test "$(emu_figure statuses.429)" -le 2
 ok "-j 3: at most five import POSTs" \
     test "$(emu_figure 'POST /api/v2/jobs/users-imports')" -le 5
+emu_stop
+
+# ---- answers Auth0 gives that the default tenant does not ----
+# A 429 with neither Retry-After nor x-ratelimit-* and a bare body.
+emu_start --job-seconds 0.2 --faults 429bare:0.3 --seed 5 || exit 1
+mkchunks bare 4 10
+check "bare 429s: every chunk through" 0 '' - '' \
+    env A0_RETRY_MAX=20 a0-submit -c "$C" "$T"/bare-*.json
+ok "bare 429s: exactly the users" imported bare 40
+ok "bare 429s: they happened" test "$(emu_figure faults.429bare)" -gt 0
+emu_stop
+
+# A job that fails with a summary: its failed users are collected.
+emu_start --job-seconds 0.2 --faults jobfail:1 || exit 1
+printf '[{"email":"jf-1@example.com"},{"email":"jf-1@example.com"},{"email":"jf-2@example.com"}]\n' \
+    > "$T/jf.json"
+check "a failed job with a summary: exit 1" 1 '' - \
+    'jf\.json: job job_[A-Za-z0-9]{16} failed: The import job failed' \
+    a0-submit -c "$C" -r "$T/jf.rej" "$T/jf.json"
+want_results "its result" status inserted failed total <<EOF
+failed	2	1	3
+EOF
+ok "its failed user collected" test "$(jq -r .user.email "$T/jf.rej")" = \
+    jf-1@example.com
+emu_stop
+
+# A job that fails with no summary, and /errors 204.
+emu_start --job-seconds 0.2 --faults jobfail-bare:1 || exit 1
+mkchunk "$T/jb.json" jb 1 3
+check "a failed job without a summary: exit 1, said" 1 '' - \
+    'jb\.json: job job_[A-Za-z0-9]{16} failed' \
+    a0-submit -c "$C" -r "$T/jb.rej" "$T/jb.json"
+want_results "its result" status inserted failed total <<EOF
+failed	0	0	0
+EOF
+ok "no user collected" test ! -s "$T/jb.rej"
+emu_stop
+
+# A job Auth0 has deleted (after its 24 hours; here 1 s).
+emu_start --job-seconds 0.2 --job-ttl 1 || exit 1
+mkchunk "$T/tl.json" tl 1 3
+check "--no-wait, then the job ends and is deleted" 0 '' - '' \
+    a0-submit -c "$C" --no-wait -s "$T/tlstate" "$T/tl.json"
+sleep 1.5
+check "a deleted job: refused, exit 4" 4 '' - \
+    'tl\.json: .*(Job not found|not known|no longer)' \
+    a0-submit -c "$C" -s "$T/tlstate" "$T/tl.json"
+want_results "its result" status <<EOF
+refused
+EOF
+emu_stop
+
+# Connections that take no import, clients that get no token: exit 4.
+emu_start --other-connections --other-clients || exit 1
+mkchunk "$T/nc.json" nc 1 3
+while read -r how st pat; do
+	eval "set -- $how"
+	check "refused: $how" "$st" '' '' "$pat" "$@" "$T/nc.json"
+done <<'EOF'
+'a0-submit -c email'	4	Connection must be a database connection
+'a0-submit -C con_A0EmulatorGo0001'	4	Connection must be a database connection
+'env AUTH0_CLIENT_ID=a0-emulator-nogrant a0-submit -c Username-Password-Authentication'	4	403 access_denied.*Client is not authorized to access
+'env AUTH0_CLIENT_ID=a0-emulator-nocc a0-submit -c Username-Password-Authentication'	4	403 unauthorized_client.*client_credentials. not allowed
+EOF
+ok "none of them imported anything" test "$(emu_figure users)" = 0
 emu_stop
 
 # ---- rate limits ----
