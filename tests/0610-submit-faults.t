@@ -192,14 +192,14 @@ emu_stop
 # Connections that take no import, clients that get no token: exit 4.
 emu_start --other-connections --other-clients || exit 1
 mkchunk "$T/nc.json" nc 1 3
-while read -r how st pat; do
+while IFS='	' read -r how st pat; do
 	eval "set -- $how"
 	check "refused: $how" "$st" '' '' "$pat" "$@" "$T/nc.json"
 done <<'EOF'
-'a0-submit -c email'	4	Connection must be a database connection
-'a0-submit -C con_A0EmulatorGo0001'	4	Connection must be a database connection
-'env AUTH0_CLIENT_ID=a0-emulator-nogrant a0-submit -c Username-Password-Authentication'	4	403 access_denied.*Client is not authorized to access
-'env AUTH0_CLIENT_ID=a0-emulator-nocc a0-submit -c Username-Password-Authentication'	4	403 unauthorized_client.*client_credentials. not allowed
+a0-submit -c email	4	Connection must be a database connection
+a0-submit -C con_A0EmulatorGo0001	4	Connection must be a database connection
+env AUTH0_CLIENT_ID=a0-emulator-nogrant a0-submit -c Username-Password-Authentication	4	403 access_denied.*Client is not authorized to access
+env AUTH0_CLIENT_ID=a0-emulator-nocc a0-submit -c Username-Password-Authentication	4	403 unauthorized_client.*client_credentials. not allowed
 EOF
 ok "none of them imported anything" test "$(emu_figure users)" = 0
 emu_stop

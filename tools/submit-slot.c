@@ -78,6 +78,25 @@ release(struct run *r, struct slot *s)
 		}
 }
 
+/*
+ * A job that failed as a whole says so on stderr, with Auth0's reason (its
+ * control characters shown as '?'): its result line alone, with no failed
+ * users to collect, would leave exit 1 unexplained.
+ */
+static void
+failed_job(const struct chunk *c)
+{
+	char why[256];
+	size_t i;
+
+	snprintf(why, sizeof(why), "%s", c->ji.details != NULL &&
+	    c->ji.details[0] != '\0' ? c->ji.details : "Auth0 gave no reason");
+	for (i = 0; why[i] != '\0'; i++)
+		if ((unsigned char)why[i] < 0x20 || why[i] == 0x7f)
+			why[i] = '?';
+	warnx("%s: job %s failed: %s", c->path, c->job, why);
+}
+
 /* The chunk is through: journal, result line, tally. */
 static void
 finish(struct run *r, struct slot *s, const char *status, const char *error)
@@ -111,6 +130,8 @@ finish(struct run *r, struct slot *s, const char *status, const char *error)
 	if (c->ji.failed > c->earlier && r->o->rflag == NULL)
 		warnx("%s: %lld users failed (-r file collects them)",
 		    c->path, c->ji.failed - c->earlier);
+	if (strcmp(status, "failed") == 0)
+		failed_job(c);
 	result(r, c, status, error, 0);
 	release(r, s);
 }
