@@ -65,6 +65,9 @@ run() {
 	fi
 }
 
+# The file exists before the loop below reads it: the background job
+# may not have opened it yet.
+: > "$tmp/emu.url"
 python3 "$top/tests/emulator/a0-emulator" --job-seconds 1 \
     > "$tmp/emu.url" 2> "$tmp/emu.log" &
 emu=$!
