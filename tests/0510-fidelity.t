@@ -174,4 +174,42 @@ check "numbers: only 32.5 refused" 0 '' /dev/stdin '' cat "$T/vbad" <<'EOF'
 2
 EOF
 
+emu_stop
+
+# ---- the emulator's answers for what Auth0 may do ----
+# hdr PATH [CURL-ARGS...]: headers and body of GET PATH, into $T/h, $T/b.
+hdr() {
+	h_p=$1
+	shift
+	curl -sS -D "$T/h" -o "$T/b" "$@" "$EMU_URL$h_p"
+}
+emu_start --job-seconds 0 --job-ttl 1 --faults jobfail-bare:1 || exit 1
+TOKEN=$(emu_token)
+AUTH="Authorization: Bearer $TOKEN"
+mkchunk "$T/u.json" u 1 2
+curl -sS -H "$AUTH" -F "users=@$T/u.json;type=application/json" \
+    -F connection_id=con_A0EmulatorDb0001 \
+    "$EMU_URL/api/v2/jobs/users-imports" > "$T/job"
+J=$(jq -r .id "$T/job")
+hdr "/api/v2/jobs/$J" -H "$AUTH"
+ok "jobfail-bare: failed, no summary, no details" jq -e \
+    '.status == "failed" and has("summary") == false and
+    has("status_details") == false' "$T/b"
+hdr "/api/v2/jobs/$J/errors" -H "$AUTH"
+ok "jobfail-bare: /errors is 204" grep -q '^HTTP/1.1 204' "$T/h"
+sleep 1.2
+hdr "/api/v2/jobs/$J" -H "$AUTH"
+printf '%s' '{"statusCode":404,"error":"Not Found","message":"Job not found."}' \
+    > "$T/want"
+check "--job-ttl: the job is gone" 0 '' "$T/want" '' cat "$T/b"
+emu_stop
+emu_start --faults 429bare:1 || exit 1
+hdr "/api/v2/connections" -H "$AUTH"
+ok "429bare: a 429" grep -q '^HTTP/1.1 429' "$T/h"
+ok "429bare: no Retry-After, no x-ratelimit-*" \
+    sh -c '! grep -Eiq "^(retry-after|x-ratelimit)" "$0"' "$T/h"
+printf '%s' '{"statusCode":429,"error":"Too Many Requests"}' > "$T/want"
+check "429bare: the bare body" 0 '' "$T/want" '' cat "$T/b"
+emu_stop
+
 done_testing
