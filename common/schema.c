@@ -259,20 +259,31 @@ key(const struct schema *s, int k, size_t *len)
  * Is number token i an integer as Auth0 reads it: a finite double with
  * no fraction (JavaScript's JSON.parse, then z-schema's n % 1 === 0), so
  * that 32.0 and 1e4 are integers and 1e400 is not?  Its value, clamped
- * to the range of long long, in *n when n is not NULL.  The token is
- * followed by a byte that is no part of a number (the record is an
- * object), so strtod stops at its end.
+ * to the range of long long, in *n when n is not NULL.  Inside the text a
+ * number is followed by a byte that is no part of one, so strtod stops
+ * at its end; a number that ends the text is copied first.
  */
 static int
 integral(const struct schema *s, int i, long long *n)
 {
 	const struct jtok *t = T(s, i);
 	const char *p = s->d->text + t->start;
-	char *end;
+	size_t len = (size_t)(t->end - t->start);
+	char *end, *copy;
 	double x;
 
-	x = strtod(p, &end);
-	if (end != s->d->text + t->end || x - x != 0)	/* inf or nan */
+	if ((size_t)t->end < s->d->len) {
+		x = strtod(p, &end);
+		len = (size_t)(end - p);
+	} else {			/* the number ends the text */
+		copy = xmalloc(len + 1);
+		memcpy(copy, p, len);
+		copy[len] = '\0';
+		x = strtod(copy, &end);
+		len = (size_t)(end - copy);
+		free(copy);
+	}
+	if (len != (size_t)(t->end - t->start) || x - x != 0) /* inf, nan */
 		return 0;
 	/* From 2^53 on every double is an integer. */
 	if (x > -9007199254740992.0 && x < 9007199254740992.0 &&
