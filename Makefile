@@ -11,6 +11,7 @@ LDFLAGS =
 # What the code needs, kept apart from CFLAGS so that
 # "make CFLAGS='-fsanitize=address'" still builds.
 A0_CFLAGS = -std=c99 -D_POSIX_C_SOURCE=200809L -Icommon
+# Only the programs that talk to Auth0 link libcurl (and common/liba0net.a).
 A0_LIBS = -lcurl
 
 PROVE = prove
@@ -19,8 +20,9 @@ VALGRIND =
 
 HDR = common/a0.h
 OBJ = common/util.o common/jstream.o common/json.o common/schema.o \
-	common/dupset.o common/sha256.o common/http.o common/retry.o \
-	common/auth0.o common/journal.o common/jsonw.o common/poll.o
+	common/dupset.o common/sha256.o common/retry.o common/jsonw.o \
+	common/poll.o
+NETOBJ = common/http.o common/auth0.o common/journal.o
 PROG = bin/a0-template bin/a0-chunk bin/a0-validate bin/a0-submit \
 	bin/a0-import
 UNIT = tests/unit/test-util tests/unit/test-jstream tests/unit/test-json \
@@ -35,26 +37,29 @@ all: deps $(PROG)
 .c.o:
 	$(CC) $(A0_CFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(OBJ): $(HDR)
+$(OBJ) $(NETOBJ): $(HDR)
 
 common/liba0.a: $(OBJ)
 	rm -f $@
 	$(AR) -rc $@ $(OBJ)
+common/liba0net.a: $(NETOBJ)
+	rm -f $@
+	$(AR) -rc $@ $(NETOBJ)
 
 bin/a0-template: tools/a0-template.c common/liba0.a $(HDR)
 	@mkdir -p bin
-	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tools/a0-template.c common/liba0.a $(A0_LIBS)
+	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tools/a0-template.c common/liba0.a
 bin/a0-chunk: tools/a0-chunk.c common/liba0.a $(HDR)
 	@mkdir -p bin
-	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tools/a0-chunk.c common/liba0.a $(A0_LIBS)
+	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tools/a0-chunk.c common/liba0.a
 bin/a0-validate: tools/a0-validate.c common/liba0.a $(HDR)
 	@mkdir -p bin
-	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tools/a0-validate.c common/liba0.a $(A0_LIBS)
+	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tools/a0-validate.c common/liba0.a
 SUBMIT = tools/a0-submit.c tools/submit-chunk.c tools/submit-once.c \
 	tools/submit-slot.c
-bin/a0-submit: $(SUBMIT) tools/submit.h common/liba0.a $(HDR)
+bin/a0-submit: $(SUBMIT) tools/submit.h common/liba0net.a common/liba0.a $(HDR)
 	@mkdir -p bin
-	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(SUBMIT) common/liba0.a $(A0_LIBS)
+	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(SUBMIT) common/liba0net.a common/liba0.a $(A0_LIBS)
 bin/a0-import: tools/a0-import.sh
 	@mkdir -p bin
 	sed 's/@VERSION@/'"`sed -n 's/^#define A0_VERSION.*"\(.*\)"/\1/p' $(HDR)`"'/' tools/a0-import.sh > $@.tmp
@@ -62,23 +67,23 @@ bin/a0-import: tools/a0-import.sh
 	mv $@.tmp $@
 
 tests/unit/test-util: tests/unit/test-util.c tests/unit/tap.h common/liba0.a
-	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-util.c common/liba0.a $(A0_LIBS)
+	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-util.c common/liba0.a
 tests/unit/test-jstream: tests/unit/test-jstream.c tests/unit/tap.h common/liba0.a
-	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-jstream.c common/liba0.a $(A0_LIBS)
+	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-jstream.c common/liba0.a
 tests/unit/test-json: tests/unit/test-json.c tests/unit/tap.h common/liba0.a
-	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-json.c common/liba0.a $(A0_LIBS)
+	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-json.c common/liba0.a
 tests/unit/test-schema: tests/unit/test-schema.c tests/unit/tap.h common/liba0.a
-	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-schema.c common/liba0.a $(A0_LIBS)
+	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-schema.c common/liba0.a
 tests/unit/test-sha256: tests/unit/test-sha256.c tests/unit/tap.h common/liba0.a
-	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-sha256.c common/liba0.a $(A0_LIBS)
+	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-sha256.c common/liba0.a
 tests/unit/test-retry: tests/unit/test-retry.c tests/unit/tap.h common/liba0.a
-	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-retry.c common/liba0.a $(A0_LIBS)
-tests/unit/test-journal: tests/unit/test-journal.c tests/unit/tap.h common/liba0.a
-	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-journal.c common/liba0.a $(A0_LIBS)
+	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-retry.c common/liba0.a
+tests/unit/test-journal: tests/unit/test-journal.c tests/unit/tap.h common/liba0net.a common/liba0.a
+	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-journal.c common/liba0net.a common/liba0.a $(A0_LIBS)
 tests/unit/test-jsonw: tests/unit/test-jsonw.c tests/unit/tap.h common/liba0.a
-	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-jsonw.c common/liba0.a $(A0_LIBS)
+	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-jsonw.c common/liba0.a
 tests/unit/test-poll: tests/unit/test-poll.c tests/unit/tap.h common/liba0.a
-	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-poll.c common/liba0.a $(A0_LIBS)
+	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-poll.c common/liba0.a
 
 # Check for the build and test dependencies; install Debian's packages
 # when they are missing and we may, else print the command that would.
@@ -209,6 +214,6 @@ uninstall:
 	for m in $(MAN); do rm -f $(DESTDIR)$(MANDIR)/man`echo $$m | sed 's/.*\.//'`/`basename $$m`; done
 
 clean:
-	rm -f $(OBJ) common/liba0.a $(PROG) $(UNIT) $(FUZZ) bin/*.tmp
+	rm -f $(OBJ) $(NETOBJ) common/liba0.a common/liba0net.a $(PROG) $(UNIT) $(FUZZ) bin/*.tmp
 
 .PHONY: all deps check bench demo lint install uninstall clean fuzz fuzz-run

@@ -79,10 +79,6 @@ int	 a0_commit(int fd, const char *tmp, const char *path);
  */
 int	 a0_open_private(const char *path, int flags);
 
-/* Read all of a file into memory (at most max bytes); 0, or -1 with errno
- * (EFBIG when the file is larger than max). */
-int	 a0_read_file(const char *path, size_t max, char **buf, size_t *len);
-
 /* Flush and check stdout; 0, or -1 with errno. */
 int	 a0_flush_stdout(void);
 
@@ -221,9 +217,6 @@ char	*json_strdup(const struct jdoc *, int i);
 /* Integer value of primitive token i; 0, or -1 if not an integer. */
 int	 json_int(const struct jdoc *, int i, long long *out);
 
-/* Is primitive token i true, false, null? */
-int	 json_is(const struct jdoc *, int i, const char *lit);
-
 /* ---- jsonw.c: the one JSON writer ---- */
 
 /*
@@ -344,9 +337,6 @@ uint32_t	 dupset_find(const struct dupset *, uint64_t h);
 
 /* Remember h for record rec (non-zero); an earlier entry is kept. */
 void		 dupset_add(struct dupset *, uint64_t h, uint32_t rec);
-
-/* Number of keys held. */
-size_t		 dupset_count(const struct dupset *);
 
 /* ---- sha256.c: SHA-256 of a chunk ---- */
 
@@ -472,7 +462,6 @@ int	 a0_http_global(void);
 
 /* A pool, or NULL when libcurl cannot make one. */
 struct a0_hpool	*a0_hpool_new(void);
-void	 a0_hpool_free(struct a0_hpool *);
 
 #define A0_HTTP_STALL	60	/* default stall: seconds without a byte */
 
@@ -506,12 +495,9 @@ int	 a0_http_start(struct a0_http *, const char *method, const char *url,
 int	 a0_hpool_run(struct a0_hpool *, long timeout_ms, struct pollfd *fds,
 	    int nfds);
 
-int	 a0_http_busy(const struct a0_http *);	/* started, not yet done */
 int	 a0_http_done(const struct a0_http *);	/* done, answer unread */
 /* The answer of the request just done; marks it read. */
 const struct a0_resp *a0_http_take(struct a0_http *);
-/* Stop a started request (for a signal); its answer is A0_NET_ABORTED. */
-void	 a0_http_abort(struct a0_http *);
 
 /* Is host (no brackets) a loopback name or address? */
 int	 a0_http_loopback(const char *host);

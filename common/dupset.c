@@ -625,9 +625,3 @@ dupset_add(struct dupset *ds, uint64_t h, uint32_t rec)
 	ds->slot[i].rec = rec;
 	ds->count++;
 }
-
-size_t
-dupset_count(const struct dupset *ds)
-{
-	return ds->count;
-}

@@ -333,19 +333,6 @@ json_int(const struct jdoc *d, int i, long long *out)
 	return 0;
 }
 
-int
-json_is(const struct jdoc *d, int i, const char *lit)
-{
-	const struct jtok *t;
-	size_t n = strlen(lit);
-
-	if (i < 0)
-		return 0;
-	t = &d->tok[i];
-	return t->type == JT_PRIMITIVE && (size_t)(t->end - t->start) == n &&
-	    memcmp(d->text + t->start, lit, n) == 0;
-}
-
 #if defined(__SSE2__) && !defined(JS_PORTABLE)
 #include <emmintrin.h>
 #endif

@@ -224,63 +224,6 @@ a0_open_private(const char *path, int flags)
 }
 
 int
-a0_read_file(const char *path, size_t max, char **buf, size_t *len)
-{
-	struct stat st;
-	size_t cap, n = 0;
-	ssize_t r;
-	char *b = NULL;
-	int fd, save;
-
-	if ((fd = open(path, O_RDONLY)) == -1)
-		return -1;
-	if (fstat(fd, &st) == -1)
-		goto fail;
-	if (S_ISDIR(st.st_mode)) {
-		errno = EISDIR;
-		goto fail;
-	}
-	if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > max) {
-		errno = EFBIG;
-		goto fail;
-	}
-	cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 65536;
-	b = xmalloc(cap);
-	for (;;) {
-		if (n == cap) {
-			if (cap > max) {
-				errno = EFBIG;
-				goto fail;
-			}
-			cap *= 2;
-			b = xrealloc(b, cap);
-		}
-		if ((r = read(fd, b + n, cap - n)) == -1) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	if (n > max) {
-		errno = EFBIG;
-		goto fail;
-	}
-	close(fd);
-	*buf = b;
-	*len = n;
-	return 0;
-fail:
-	save = errno;
-	free(b);
-	close(fd);
-	errno = save;
-	return -1;
-}
-
-int
 a0_flush_stdout(void)
 {
 	if (fflush(stdout) == EOF || ferror(stdout))

@@ -50,10 +50,11 @@ main(void)
 	free(s);
 
 	ok(parse("{\"t\":true,\"f\":false,\"n\":null}") == 7, "literals");
-	ok(json_is(&d, json_get(&d, 0, "t"), "true"), "true is true");
-	ok(!json_is(&d, json_get(&d, 0, "f"), "true"), "false is not true");
-	ok(json_is(&d, json_get(&d, 0, "n"), "null"), "null");
-	ok(!json_is(&d, json_get(&d, 0, "x"), "null"), "absent is not null");
+	ok(json_get(&d, 0, "t") == 2 && d.tok[2].type == JT_PRIMITIVE &&
+	    d.tok[2].end - d.tok[2].start == 4, "true is a primitive");
+	ok(json_get(&d, 0, "n") == 6 && d.tok[6].type == JT_PRIMITIVE,
+	    "null is a primitive");
+	ok(json_get(&d, 0, "x") == -1, "absent is -1");
 
 	ok(parse("{\"a\":1} {\"b\":2}") == -1, "two roots are refused");
 	ok(parse("{\"a\":") == -1, "a truncated text is refused");

@@ -35,11 +35,11 @@ static const struct {
 int
 main(void)
 {
-	char tmpl[] = "/tmp/a0-test-util.XXXXXX", path[64], *tmp, *buf;
+	char tmpl[] = "/tmp/a0-test-util.XXXXXX", path[64], *tmp;
 	const char *errstr;
 	struct stat st;
 	long long v;
-	size_t i, len;
+	size_t i;
 	int fd, b;
 
 	for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
@@ -73,13 +73,6 @@ main(void)
 	ok(a0_commit(fd, tmp, path) == 0, "a0_commit");
 	ok(stat(path, &st) == 0 && st.st_size == 3, "final name after commit");
 	ok(stat(tmp, &st) == -1, "temporary name gone");
-	ok(a0_read_file(path, 100, &buf, &len) == 0 && len == 3 &&
-	    memcmp(buf, "[]\n", 3) == 0, "a0_read_file");
-	free(buf);
-	ok(a0_read_file(path, 2, &buf, &len) == -1 && errno == EFBIG,
-	    "a0_read_file refuses a file over the limit");
-	ok(a0_read_file(tmpl, 100, &buf, &len) == -1 && errno == EISDIR,
-	    "a0_read_file refuses a directory");
 	ok(chmod(path, 0644) == 0 && (fd = a0_open_private(path, O_WRONLY |
 	    O_APPEND)) >= 0 && fstat(fd, &st) == 0 &&
 	    (st.st_mode & 0777) == 0600 && st.st_size == 3,
