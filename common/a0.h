@@ -38,6 +38,9 @@
 
 /* ---- util.c: allocation, number parsing, files ---- */
 
+/* The number of elements of array a. */
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+
 void	*xmalloc(size_t);		/* malloc or exit 3 with a message */
 void	*xcalloc(size_t, size_t);	/* calloc or exit 3 */
 void	*xrealloc(void *, size_t);	/* realloc or exit 3 */

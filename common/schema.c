@@ -873,15 +873,14 @@ email_bad(const char *p, size_t n, int *toolong)
 	return NULL;
 }
 
+/* The format of string value v, an email address. */
 static void
-email(struct schema *s, int v)
+email_format(struct schema *s, int v)
 {
 	const char *p, *why;
 	size_t n;
 	int toolong;
 
-	if (!want(s, v, W_STRING))
-		return;
 	p = str(s, v, 0, &n);
 	if ((why = email_bad(p, n, &toolong)) == NULL)
 		return;
@@ -890,6 +889,13 @@ email(struct schema *s, int v)
 	else
 		ERR(s, v, NULL, "FORMAT", "not a valid email address: %s",
 		    why);
+}
+
+static void
+email(struct schema *s, int v)
+{
+	if (want(s, v, W_STRING))
+		email_format(s, v);
 }
 
 /* ^\+[0-9]{1,15}$ */
@@ -1196,10 +1202,10 @@ ldap_bad(const char *p, size_t n)
 	if (strcmp(name, "crypt") == 0)
 		return "{CRYPT} is not supported";
 	salted = name[0] == 's' && (name[1] == 's' || name[1] == 'm');
-	for (k = 0; k < sizeof(sch) / sizeof(sch[0]); k++)
+	for (k = 0; k < nitems(sch); k++)
 		if (strcmp(name + salted, sch[k].name) == 0)
 			break;
-	if (k == sizeof(sch) / sizeof(sch[0]))
+	if (k == nitems(sch))
 		return "unknown {SCHEME}: use md5, smd5, sha*, ssha*";
 	dl = b64len(c + 1, n - (size_t)(c + 1 - p), 0, 1);
 	if (dl < 0)
@@ -1253,7 +1259,7 @@ encoded(struct schema *s, int val, int enc, const char *what)
 {
 	int e = ENC_UTF8;
 
-	if (enc >= 0 && (e = one_of(s, enc, encodings, 3)) < 0)
+	if (enc >= 0 && (e = one_of(s, enc, encodings, nitems(encodings))) < 0)
 		return;
 	if (val < 0 || T(s, val)->type != JT_STRING || e == ENC_UTF8)
 		return;
@@ -1358,7 +1364,8 @@ custom_hash(struct schema *s, int o)
 		ERR(s, o, "algorithm", "OBJECT_REQUIRED",
 		    "missing required property");
 	else
-		alg = one_of(s, c[C_ALGORITHM], algorithms, 11);
+		alg = one_of(s, c[C_ALGORITHM], algorithms,
+		    nitems(algorithms));
 	if (c[C_HASH] < 0)
 		ERR(s, o, "hash", "OBJECT_REQUIRED",
 		    "missing required property");
@@ -1367,11 +1374,14 @@ custom_hash(struct schema *s, int o)
 		if (h[H_VALUE] >= 0 && !want(s, h[H_VALUE], W_STRING))
 			h[H_VALUE] = -2;
 		if (h[H_ENCODING] >= 0)
-			enc = one_of(s, h[H_ENCODING], encodings, 3);
+			enc = one_of(s, h[H_ENCODING], encodings,
+			    nitems(encodings));
 		if (h[H_DIGEST] >= 0)
-			dig = one_of(s, h[H_DIGEST], digests, 9);
+			dig = one_of(s, h[H_DIGEST], digests,
+			    nitems(digests));
 		if (h[H_KEY] >= 0 && want(s, h[H_KEY], W_OBJECT)) {
-			members(s, h[H_KEY], key_names, 2, k, 0);
+			members(s, h[H_KEY], key_names,
+			    nitems(key_names), k, 0);
 			if (k[0] < 0)
 				ERR(s, h[H_KEY], "value", "OBJECT_REQUIRED",
 				    "missing required property");
@@ -1388,13 +1398,16 @@ custom_hash(struct schema *s, int o)
 		else if (!want(s, sa[S_VALUE], W_STRING))
 			sa[S_VALUE] = -1;
 		if (sa[S_POSITION] >= 0)
-			one_of(s, sa[S_POSITION], positions, 2);
+			one_of(s, sa[S_POSITION], positions,
+			    nitems(positions));
 		encoded(s, sa[S_VALUE], sa[S_ENCODING], "salt");
 	}
 	if (c[C_PASSWORD] >= 0 && want(s, c[C_PASSWORD], W_OBJECT)) {
-		members(s, c[C_PASSWORD], pw_names, 1, pw, 0);
+		members(s, c[C_PASSWORD], pw_names,
+		    nitems(pw_names), pw, 0);
 		if (pw[0] >= 0)
-			one_of(s, pw[0], pw_encodings, 6);
+			one_of(s, pw[0], pw_encodings,
+			    nitems(pw_encodings));
 	}
 	if (c[C_KEYLEN] >= 0)
 		keylen = positive(s, c[C_KEYLEN]);
@@ -1498,7 +1511,7 @@ mfa(struct schema *s, int a)
 		else if (T(s, it)->size == 0)
 			ERR(s, it, NULL, "MFA_FACTOR_EMPTY",
 			    "a factor needs one of totp, phone, email");
-		members(s, it, mfa_names, 3, f, 1);
+		members(s, it, mfa_names, nitems(mfa_names), f, 1);
 		for (k = 0; k < 3; k++) {
 			if (f[k] < 0 || !want(s, f[k], W_OBJECT))
 				continue;
@@ -1559,7 +1572,7 @@ metadata(struct schema *s, int o, int app)
 			p = key(s, k, &n);
 			if (n == 0 || !reserved_first[(unsigned char)p[0]])
 				continue;
-			for (i = 0; i < sizeof(reserved) / sizeof(*reserved);
+			for (i = 0; i < nitems(reserved);
 			    i++)
 				if (reserved[i].n == n &&
 				    reserved[i].s[0] == p[0] &&
@@ -1690,68 +1703,109 @@ schema_begin(struct schema *s, const struct jdoc *d, struct schema_ids *ids,
 	return s->errors;
 }
 
+/* The checks of top-level values that take more than a type and a
+ * length. */
+static void
+phone_number(struct schema *s, int v)
+{
+	const char *p;
+	size_t n;
+
+	p = str(s, v, 0, &n);
+	if (!e164(p, n))
+		ERR(s, v, NULL, "FORMAT", "not an "
+		    "E.164 phone number (+, then 1 to 15 digits)");
+}
+
+static void
+password_hash(struct schema *s, int v)
+{
+	const char *p, *why;
+	size_t n;
+	int cost;
+
+	p = str(s, v, 0, &n);
+	if ((why = password_hash_bad(p, n, &cost)) != NULL)
+		ERR(s, v, NULL, "PASSWORD_HASH_FORMAT", "%s", why);
+	else if (cost != 10)
+		WARN(s, v, NULL, "BCRYPT_COST",
+		    "cost %d; Auth0 documents 10 salt rounds", cost);
+}
+
+static void
+custom_password_hash(struct schema *s, int v)
+{
+	custom_hash(s, v);
+	if (s->top[P_PASSWORD_HASH] >= 0)
+		ERR(s, v, NULL, "PASSWORD_HASH_CONFLICT", "password_hash and "
+		    "custom_password_hash are mutually exclusive");
+}
+
+static void
+app_metadata(struct schema *s, int v)
+{
+	metadata(s, v, 1);
+}
+
+static void
+user_metadata(struct schema *s, int v)
+{
+	metadata(s, v, 0);
+}
+
+/*
+ * The top-level properties in the order they are checked: the type a
+ * value must have, its length limits (see length(); none when hard is
+ * 0), and the check of a value of that type.
+ */
+static const struct prop_rule {
+	int		 prop;		/* P_* */
+	enum want	 type;
+	size_t		 soft, hard;
+	void		(*check)(struct schema *, int);
+} prop_rules[] = {
+	{ P_EMAIL,		W_STRING,	0,	0,	email_format },
+	{ P_EMAIL_VERIFIED,	W_BOOL,		0,	0,	NULL },
+	{ P_PHONE_VERIFIED,	W_BOOL,		0,	0,	NULL },
+	{ P_BLOCKED,		W_BOOL,		0,	0,	NULL },
+	{ P_PHONE_NUMBER,	W_STRING,	0,	0,	phone_number },
+	{ P_USER_ID,		W_STRING,	0,	0,	user_id },
+	{ P_USERNAME,		W_STRING,	0,	0,	username },
+	{ P_GIVEN_NAME,		W_STRING,	0,	150,	NULL },
+	{ P_FAMILY_NAME,	W_STRING,	0,	150,	NULL },
+	{ P_NAME,		W_STRING,	150,	300,	NULL },
+	{ P_NICKNAME,		W_STRING,	300,	350,	NULL },
+	{ P_PICTURE,		W_STRING,	0,	0,	picture },
+	{ P_PASSWORD_HASH,	W_STRING,	0,	0,	password_hash },
+	{ P_CUSTOM_PASSWORD_HASH, W_OBJECT,	0,	0,
+	    custom_password_hash },
+	{ P_APP_METADATA,	W_OBJECT,	0,	0,	app_metadata },
+	{ P_USER_METADATA,	W_OBJECT,	0,	0,	user_metadata },
+	{ P_MFA_FACTORS,	W_ARRAY,	0,	0,	mfa },
+};
+
 int
 schema_finish(struct schema *s)
 {
-	int *v = s->top, bool_props[] = { P_EMAIL_VERIFIED,
-	    P_PHONE_VERIFIED, P_BLOCKED }, cost, i;
-	const char *p, *why;
-	size_t n;
+	const struct prop_rule *r;
+	size_t i;
+	int v;
 
 	if (!s->begun)
 		return s->errors;
 	s->begun = 0;
-	if (v[P_EMAIL] < 0)
+	if (s->top[P_EMAIL] < 0)
 		ERR(s, 0, "email", "OBJECT_REQUIRED",
 		    "missing required property");
-	else
-		email(s, v[P_EMAIL]);
-	for (i = 0; i < 3; i++)
-		if (v[bool_props[i]] >= 0)
-			want(s, v[bool_props[i]], W_BOOL);
-	if (v[P_PHONE_NUMBER] >= 0 && want(s, v[P_PHONE_NUMBER], W_STRING)) {
-		p = str(s, v[P_PHONE_NUMBER], 0, &n);
-		if (!e164(p, n))
-			ERR(s, v[P_PHONE_NUMBER], NULL, "FORMAT", "not an "
-			    "E.164 phone number (+, then 1 to 15 digits)");
+	for (i = 0; i < nitems(prop_rules); i++) {
+		r = &prop_rules[i];
+		if ((v = s->top[r->prop]) < 0 || !want(s, v, r->type))
+			continue;
+		if (r->hard != 0)
+			length(s, v, r->soft, r->hard);
+		if (r->check != NULL)
+			r->check(s, v);
 	}
-	if (v[P_USER_ID] >= 0 && want(s, v[P_USER_ID], W_STRING))
-		user_id(s, v[P_USER_ID]);
-	if (v[P_USERNAME] >= 0 && want(s, v[P_USERNAME], W_STRING))
-		username(s, v[P_USERNAME]);
-	if (v[P_GIVEN_NAME] >= 0 && want(s, v[P_GIVEN_NAME], W_STRING))
-		length(s, v[P_GIVEN_NAME], 0, 150);
-	if (v[P_FAMILY_NAME] >= 0 && want(s, v[P_FAMILY_NAME], W_STRING))
-		length(s, v[P_FAMILY_NAME], 0, 150);
-	if (v[P_NAME] >= 0 && want(s, v[P_NAME], W_STRING))
-		length(s, v[P_NAME], 150, 300);
-	if (v[P_NICKNAME] >= 0 && want(s, v[P_NICKNAME], W_STRING))
-		length(s, v[P_NICKNAME], 300, 350);
-	if (v[P_PICTURE] >= 0 && want(s, v[P_PICTURE], W_STRING))
-		picture(s, v[P_PICTURE]);
-	if (v[P_PASSWORD_HASH] >= 0 && want(s, v[P_PASSWORD_HASH], W_STRING)) {
-		p = str(s, v[P_PASSWORD_HASH], 0, &n);
-		if ((why = password_hash_bad(p, n, &cost)) != NULL)
-			ERR(s, v[P_PASSWORD_HASH], NULL,
-			    "PASSWORD_HASH_FORMAT", "%s", why);
-		else if (cost != 10)
-			WARN(s, v[P_PASSWORD_HASH], NULL, "BCRYPT_COST",
-			    "cost %d; Auth0 documents 10 salt rounds", cost);
-	}
-	if (v[P_CUSTOM_PASSWORD_HASH] >= 0 &&
-	    want(s, v[P_CUSTOM_PASSWORD_HASH], W_OBJECT)) {
-		custom_hash(s, v[P_CUSTOM_PASSWORD_HASH]);
-		if (v[P_PASSWORD_HASH] >= 0)
-			ERR(s, v[P_CUSTOM_PASSWORD_HASH], NULL,
-			    "PASSWORD_HASH_CONFLICT", "password_hash and "
-			    "custom_password_hash are mutually exclusive");
-	}
-	if (v[P_APP_METADATA] >= 0 && want(s, v[P_APP_METADATA], W_OBJECT))
-		metadata(s, v[P_APP_METADATA], 1);
-	if (v[P_USER_METADATA] >= 0 && want(s, v[P_USER_METADATA], W_OBJECT))
-		metadata(s, v[P_USER_METADATA], 0);
-	if (v[P_MFA_FACTORS] >= 0 && want(s, v[P_MFA_FACTORS], W_ARRAY))
-		mfa(s, v[P_MFA_FACTORS]);
 	if (s->compact > A0_PROFILE_MAX)
 		WARN(s, 0, NULL, "PROFILE_SIZE_EXCEEDED", "profile is %zu "
 		    "bytes, more than Auth0's %d (10 KB)", s->compact,

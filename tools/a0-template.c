@@ -196,14 +196,12 @@ static const struct tuser mfa[] = {
 	    "        ]" },
 };
 
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
-
 static const struct template templates[] = {
 	{ "empty", "Empty", NULL, 0 },
-	{ "basic", "Basic Example", basic, NELEM(basic) },
+	{ "basic", "Basic Example", basic, nitems(basic) },
 	{ "custom-password-hash", "Custom Password Hash Example", custom,
-	    NELEM(custom) },
-	{ "mfa", "MFA Factors Example", mfa, NELEM(mfa) },
+	    nitems(custom) },
+	{ "mfa", "MFA Factors Example", mfa, nitems(mfa) },
 };
 
 static int lflag;
@@ -223,7 +221,7 @@ find_template(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < NELEM(templates); i++)
+	for (i = 0; i < nitems(templates); i++)
 		if (strcasecmp(name, templates[i].alias) == 0 ||
 		    strcasecmp(name, templates[i].name) == 0)
 			return &templates[i];
@@ -453,7 +451,7 @@ main(int argc, char *argv[])
 		usage(stderr, A0_EXIT_USAGE);
 
 	if (lflag) {
-		for (i = 0; i < NELEM(templates); i++)
+		for (i = 0; i < nitems(templates); i++)
 			printf("%s\t%s\n", templates[i].alias,
 			    templates[i].name);
 	} else {
