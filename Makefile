@@ -21,7 +21,7 @@ VALGRIND =
 HDR = common/a0.h
 OBJ = common/util.o common/jstream.o common/json.o common/schema.o \
 	common/dupset.o common/sha256.o common/retry.o common/jsonw.o \
-	common/poll.o
+	common/poll.o common/tool.o
 NETOBJ = common/http.o common/auth0.o common/journal.o
 PROG = bin/a0-template bin/a0-chunk bin/a0-validate bin/a0-submit \
 	bin/a0-import
@@ -170,7 +170,7 @@ FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all
 FUZZ_SRC = common/util.c common/jstream.c common/json.c common/schema.c \
 	common/dupset.c common/sha256.c common/http.c common/retry.c \
-	common/auth0.c common/journal.c common/jsonw.c
+	common/auth0.c common/journal.c common/jsonw.c common/tool.c
 FUZZ_SECONDS = 60
 FUZZ_FLAGS = -timeout=10 -rss_limit_mb=2048 \
 	-dict=tests/fuzz/corpus/json.dict

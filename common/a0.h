@@ -139,6 +139,14 @@ int		 jstream_copy(struct jstream *, struct jrecord *rec,
 /* The error that made jstream_next return -1. */
 const struct jerror *jstream_error(const struct jstream *);
 
+/*
+ * That error as every tool words it, in buf (sz bytes): "FILE:LINE:COL:
+ * record N: what", without "record N: " outside a record, or "FILE: " and
+ * the system's message for a read error.  Returns buf.
+ */
+char		*jstream_strerror(const struct jstream *, const char *fname,
+		    char *buf, size_t sz);
+
 void		 jstream_close(struct jstream *);
 
 /*
@@ -340,6 +348,53 @@ uint32_t	 dupset_find(const struct dupset *, uint64_t h);
 
 /* Remember h for record rec (non-zero); an earlier entry is kept. */
 void		 dupset_add(struct dupset *, uint64_t h, uint32_t rec);
+
+/* ---- tool.c: what every tool's main() does the same way ---- */
+
+/*
+ * Unlike the rest of common/, these print and exit as a tool would.  A
+ * tool describes its flags in a table, in the order of its man page's
+ * SYNOPSIS; -h/--help and -V/--version are added to every tool's.
+ */
+enum a0_arg { A0_ARG_NONE, A0_ARG_REQUIRED, A0_ARG_OPTIONAL };
+
+struct a0_opt {
+	int		 ch;		/* the letter, or A0_LONGONLY(n) */
+	const char	*name;		/* the long name */
+	enum a0_arg	 arg;
+	const char	*argname;	/* what --help calls the argument */
+	const char	*help;		/* one line, with the default */
+};
+#define A0_LONGONLY(n)	(256 + (n))	/* a flag with a long name only */
+
+struct a0_tool {
+	const char		*name;		/* "a0-chunk" */
+	const char		*synopsis;	/* the man page's SYNOPSIS after
+						   the name, word for word */
+	const struct a0_opt	*opts;		/* ended by a NULL name */
+};
+
+/* Restore SIGPIPE's default action, which a shell may have ignored. */
+void	 a0_tool_start(void);
+
+/*
+ * getopt_long over the tool's flags: the next flag's ch (optarg set), or
+ * -1 after the last.  -h prints the usage and a line a flag to stdout and
+ * -V the version, then exit 0; an unknown flag or a missing argument
+ * exits through a0_usage.
+ */
+int	 a0_getopt(const struct a0_tool *, int argc, char *argv[]);
+
+/* Print "usage: NAME SYNOPSIS" to stderr and exit 2. */
+void	 a0_usage(const struct a0_tool *) __attribute__((noreturn));
+
+/* Open input name for reading ("-" is stdin): the descriptor, or -1 with
+ * errno (EISDIR for a directory). */
+int	 a0_open_input(const char *name);
+
+/* Print the reader's error (jstream_strerror) and exit 3. */
+void	 a0_input_error(const struct jstream *, const char *fname)
+	    __attribute__((noreturn));
 
 /* ---- sha256.c: SHA-256 of a chunk ---- */
 

@@ -296,6 +296,25 @@ jstream_error(const struct jstream *js)
 	return &js->err;
 }
 
+char *
+jstream_strerror(const struct jstream *js, const char *fname, char *buf,
+    size_t sz)
+{
+	const struct jerror *e = &js->err;
+
+	if (e->sys != 0)
+		snprintf(buf, sz, "%s: %s", fname, strerror(e->sys));
+	else if (e->num > 0)
+		snprintf(buf, sz, "%s:%llu:%llu: record %llu: %s", fname,
+		    (unsigned long long)e->line, (unsigned long long)e->col,
+		    (unsigned long long)e->num, e->msg);
+	else
+		snprintf(buf, sz, "%s:%llu:%llu: %s", fname,
+		    (unsigned long long)e->line, (unsigned long long)e->col,
+		    e->msg);
+	return buf;
+}
+
 /* Column of buffer index i, on the current line. */
 static uint64_t
 colof(const struct jstream *js, size_t i)
@@ -360,8 +379,7 @@ static int
 toolong(struct jstream *js)
 {
 	seterr(js, js->rec_line, js->rec_col, js->nrec,
-	    "record %llu is longer than %zu bytes",
-	    (unsigned long long)js->nrec, js->maxrec);
+	    "longer than %zu bytes", js->maxrec);
 	return -1;
 }
 

@@ -27,7 +27,14 @@ printf '[]\n' > "$T/none.exp"
 printf 'empty\tEmpty\nbasic\tBasic Example\ncustom-password-hash\tCustom Password Hash Example\nmfa\tMFA Factors Example\n' > "$T/list.exp"
 echo "a0-template $(sed -n 's/^#define A0_VERSION.*"\(.*\)"/\1/p' \
     "$TOP/common/a0.h")" > "$T/version.exp"
-echo 'usage: a0-template [-l] [-n count] [name]' > "$T/usage.exp"
+cat > "$T/usage.exp" <<'EOF'
+usage: a0-template [-l] [-n count] [name]
+
+  -l, --list               list the templates' names (default: print one)
+  -n, --count count        make count numbered users (default: the template's)
+  -h, --help               print this help and exit
+  -V, --version            print the version and exit
+EOF
 cat > "$T/n2.exp" <<'EOF'
 [
     {

@@ -121,10 +121,18 @@ EOF
 printf '' > "$T/none.exp"
 # Limits: the first two records make a chunk of exactly B12 bytes.
 B12=$(sed -n 4p "$T/n2.exp" | wc -c)
-sed 's/^usage: //' > "$T/usage.exp" <<'EOF'
+cat > "$T/usage.exp" <<'EOF'
 usage: a0-chunk [-0k] [-b bytes] [-n count] [-d dir] [-p prefix] [file]
+
+  -0, --null               end each path with a NUL (default: a newline)
+  -k, --keep               keep the blanks inside records (default: removed)
+  -b, --bytes bytes        largest chunk, K or M suffix (default: 509952)
+  -n, --count count        most records a chunk (default: no limit)
+  -d, --directory dir      where chunks go, made if missing (default: .)
+  -p, --prefix prefix      start of chunk names (default: chunk-)
+  -h, --help               print this help and exit
+  -V, --version            print the version and exit
 EOF
-sed -i 's/^/usage: /' "$T/usage.exp"
 echo "a0-chunk $(sed -n 's/^#define A0_VERSION.*"\(.*\)"/\1/p' \
     "$TOP/common/a0.h")" > "$T/version.exp"
 
@@ -139,7 +147,7 @@ check '-n 1'				0 "$T/in.json" "$T/n1.exp" ''	$CK -n 1
 check '-b fits two records exactly'	0 "$T/in.json" "$T/n2.exp" ''	$CK -b "$B12"
 check '-b one byte short of two'	0 "$T/in.json" "$T/split.exp" ''	$CK -b $((B12 - 1))
 check '-b a lone record exactly'	0 "$T/sevens.json" "$T/sevens.exp" ''	$CK -b 10
-check '-b a byte short of a record'	3 "$T/sevens.json" "$T/none.exp" '^a0-chunk: -:1:2: record 1 is longer than 6 bytes$'	$CK -b 9
+check '-b a byte short of a record'	3 "$T/sevens.json" "$T/none.exp" '^a0-chunk: -:1:2: record 1: longer than 6 bytes$'	$CK -b 9
 check '-d and -p'			0 "$T/in.json" "$T/dir.exp" ''	$CK -d out -p users- -n 2
 check '-d with a trailing slash'	0 "$T/in.json" "$T/dirslash.exp" ''	$CK -d out// -p users- -n 2
 echo 'drwx------' > "$T/dirmode.exp"
@@ -237,7 +245,7 @@ check 'not objects'			3 "$T/notobj.json" "$T/none.exp" '^a0-chunk: -:1:2: record
 check 'a bare scalar'			3 "$T/scalar.json" "$T/none.exp" '^a0-chunk: -:1:1: '	$CK
 check 'trailing comma'			3 "$T/trailing.json" "$T/none.exp" '^a0-chunk: -:1:9: trailing comma'	$CK
 check 'garbage after ]: chunk dropped'	3 "$T/after.json" "$T/none.exp" '^a0-chunk: -:1:19: '	$CK
-check 'record over the limit is named'	3 "$T/long.json" "$T/none.exp" '^a0-chunk: -:3:1: record 2 is longer than 9 bytes$'	$CK -b 12
+check 'record over the limit is named'	3 "$T/long.json" "$T/none.exp" '^a0-chunk: -:3:1: record 2: longer than 9 bytes$'	$CK -b 12
 check 'directory as input'		3 '' '' "^a0-chunk: $T: Is a directory\$"	a0-chunk "$T"
 check 'missing input'			3 '' '' "^a0-chunk: $T/nope: No such file or directory\$"	a0-chunk "$T/nope"
 

@@ -71,7 +71,7 @@ ok '-r: mode 0600' test "$(stat -c %a "$T/rej.json")" = 600
 check '-r: no rejects, empty array'		0 "$T/one.json" "$T/one.out" '' $V -r "$T/rej0.json"
 ok '-r: [] written' cmp -s "$T/empty.out" "$T/rej0.json"
 mkdir "$T/rd"
-check '-r: exit 3 leaves no file'		3 "$T/syntax2.json" - '^a0-validate: -:2:13: invalid literal' $V -r "$T/rd/rej.json"
+check '-r: exit 3 leaves no file'		3 "$T/syntax2.json" - '^a0-validate: -:2:13: record 2: invalid literal' $V -r "$T/rd/rej.json"
 ok '-r: nothing under the final name, no temporary' test -z "$(ls -A "$T/rd")"
 check '-r: unwritable directory'		3 "$T/one.json" - "^a0-validate: $T/nodir/r.json: " $V -r "$T/nodir/r.json"
 
@@ -86,7 +86,7 @@ ok 'so no DUPLICATED_USER' sh -c '! grep -q DUPLICATED_USER "$1"' sh "$T/err"
 check 'duplicates across files, numbered per file' 1 '' - "^$T/dup2.json:1:28: record 2: /email: DUPLICATED_USER: .*\\(record 1 of $T/one.json\\)\$" $V "$T/one.json" "$T/dup2.json"
 
 # Exit 3: malformed input, unreadable input, unwritable output.
-check 'syntax error: position, exit 3'		3 "$T/syntax.json" - '^a0-validate: -:2:25: trailing comma' $V
+check 'syntax error: position, exit 3'		3 "$T/syntax.json" - '^a0-validate: -:2:25: record 2: trailing comma' $V
 check 'not UTF-8'				3 "$T/latin1.json" - '^a0-validate: -:1:' $V
 check 'not an array of objects: 42'		3 "$T/scalar.json" - '^a0-validate: -:1:1: ' $V
 check 'not an array of objects: [1,2]'		3 "$T/ints.json" - '^a0-validate: -:1:2: ' $V
@@ -111,6 +111,7 @@ check 'closed pipe: quiet'			0 '' '' '' sh -c 'a0-validate "$1" | head -c 1 >/de
 # Usage.
 check '-h: usage on stdout'			0 '' - '' $V -h
 ok '-h: the synopsis' grep -q '^usage: a0-validate \[-nq\] \[-r rejects\] \[-f text|json\] \[--no-dup\] \[file ...\]$' "$T/out"
+ok '-h: a line for --no-dup' grep -q '^      --no-dup  *skip the duplicate check (default: check)$' "$T/out"
 check '-V: version'				0 '' - '' $V -V
 ok '-V: name and version' grep -q '^a0-validate [0-9][0-9.]*$' "$T/out"
 check 'bad -f value'				2 '' '' '^a0-validate: -f: xml: must be text or json' $V -f xml

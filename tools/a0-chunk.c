@@ -6,8 +6,6 @@
  */
 #include <err.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,15 +29,26 @@ static char *base, *path;
 static size_t pathsz;
 static unsigned long long nchunks;
 
-static void __attribute__((noreturn))
-usage(FILE *fp, int status)
-{
-	fputs("usage: a0-chunk [-0k] [-b bytes] [-n count] [-d dir] "
-	    "[-p prefix] [file]\n", fp);
-	if (fp == stdout && a0_flush_stdout() == -1)
-		err(A0_EXIT_IO, "stdout");
-	exit(status);
-}
+static const struct a0_opt opts[] = {
+	{ '0', "null", A0_ARG_NONE, NULL,
+	    "end each path with a NUL (default: a newline)" },
+	{ 'k', "keep", A0_ARG_NONE, NULL,
+	    "keep the blanks inside records (default: removed)" },
+	{ 'b', "bytes", A0_ARG_REQUIRED, "bytes",
+	    "largest chunk, K or M suffix (default: 509952)" },
+	{ 'n', "count", A0_ARG_REQUIRED, "count",
+	    "most records a chunk (default: no limit)" },
+	{ 'd', "directory", A0_ARG_REQUIRED, "dir",
+	    "where chunks go, made if missing (default: .)" },
+	{ 'p', "prefix", A0_ARG_REQUIRED, "prefix",
+	    "start of chunk names (default: chunk-)" },
+	{ 0, NULL, A0_ARG_NONE, NULL, NULL }
+};
+
+static const struct a0_tool tool = {
+	"a0-chunk", "[-0k] [-b bytes] [-n count] [-d dir] [-p prefix] [file]",
+	opts
+};
 
 /* Create the -d directory when it is missing (mode 0700: chunks hold
  * users); an existing one is used as it is. */
@@ -116,24 +125,6 @@ close_chunk(char *buf, size_t pos)
 	memcpy(buf + pos, save, 2);
 }
 
-/* Report the reader's error on fname and exit. */
-static void __attribute__((noreturn))
-input_error(const struct jstream *js, const char *fname)
-{
-	const struct jerror *e = jstream_error(js);
-
-	if (e->sys != 0) {
-		errno = e->sys;
-		err(A0_EXIT_IO, "%s", fname);
-	}
-	if (e->num > 0 && strncmp(e->msg, "record ", 7) != 0)
-		errx(A0_EXIT_IO, "%s:%llu:%llu: record %llu: %s", fname,
-		    (unsigned long long)e->line, (unsigned long long)e->col,
-		    (unsigned long long)e->num, e->msg);
-	errx(A0_EXIT_IO, "%s:%llu:%llu: %s", fname,
-	    (unsigned long long)e->line, (unsigned long long)e->col, e->msg);
-}
-
 /*
  * Pack the records of fd into chunks, greedily.  buf holds the chunk
  * being built, "[" rec "," rec ...; the reader copies each record
@@ -179,7 +170,7 @@ chunk(int fd, const char *fname)
 		}
 	}
 	if (r == -1)
-		input_error(js, fname);
+		a0_input_error(js, fname);
 	if (n > 0)
 		close_chunk(buf, pos);
 	jstream_close(js);
@@ -191,25 +182,12 @@ chunk(int fd, const char *fname)
 int
 main(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "null",	no_argument,		NULL, '0' },
-		{ "keep",	no_argument,		NULL, 'k' },
-		{ "bytes",	required_argument,	NULL, 'b' },
-		{ "count",	required_argument,	NULL, 'n' },
-		{ "directory",	required_argument,	NULL, 'd' },
-		{ "prefix",	required_argument,	NULL, 'p' },
-		{ "help",	no_argument,		NULL, 'h' },
-		{ "version",	no_argument,		NULL, 'V' },
-		{ NULL,		0,			NULL, 0 }
-	};
 	const char *fname = "-", *errstr;
-	struct stat st;
 	size_t n;
-	int ch, fd = STDIN_FILENO;
+	int ch, fd;
 
-	signal(SIGPIPE, SIG_DFL);
-	while ((ch = getopt_long(argc, argv, "0kb:n:d:p:hV", longopts,
-	    NULL)) != -1) {
+	a0_tool_start();
+	while ((ch = a0_getopt(&tool, argc, argv)) != -1) {
 		switch (ch) {
 		case '0':
 			zflag = 1;
@@ -221,14 +199,14 @@ main(int argc, char *argv[])
 			if (a0_parse_num(optarg, MIN_CHUNK, MAX_CHUNK, 1,
 			    &bflag, &errstr) == -1) {
 				warnx("-b %s: %s", optarg, errstr);
-				usage(stderr, A0_EXIT_USAGE);
+				a0_usage(&tool);
 			}
 			break;
 		case 'n':
 			if (a0_parse_num(optarg, 1, 0x7fffffffffffffffLL, 1,
 			    &nflag, &errstr) == -1) {
 				warnx("-n %s: %s", optarg, errstr);
-				usage(stderr, A0_EXIT_USAGE);
+				a0_usage(&tool);
 			}
 			break;
 		case 'd':
@@ -237,31 +215,16 @@ main(int argc, char *argv[])
 		case 'p':
 			pflag = optarg;
 			break;
-		case 'h':
-			usage(stdout, A0_EXIT_OK);
-			break;
-		case 'V':
-			puts("a0-chunk " A0_VERSION);
-			if (a0_flush_stdout() == -1)
-				err(A0_EXIT_IO, "stdout");
-			return A0_EXIT_OK;
-		default:
-			usage(stderr, A0_EXIT_USAGE);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc > 1 || (dflag != NULL && *dflag == '\0'))
-		usage(stderr, A0_EXIT_USAGE);
-	if (argc == 1 && strcmp(argv[0], "-") != 0) {
+		a0_usage(&tool);
+	if (argc == 1)
 		fname = argv[0];
-		if ((fd = open(fname, O_RDONLY)) == -1)
-			err(A0_EXIT_IO, "%s", fname);
-	}
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		errno = EISDIR;
+	if ((fd = a0_open_input(fname)) == -1)
 		err(A0_EXIT_IO, "%s", fname);
-	}
 
 	n = (dflag ? strlen(dflag) + 1 : 0) + strlen(pflag);
 	base = xmalloc(n + 1);

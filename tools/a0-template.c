@@ -6,8 +6,6 @@
  */
 #include <err.h>
 #include <errno.h>
-#include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,14 +205,17 @@ static const struct template templates[] = {
 static int lflag;
 static long long nflag = -1;
 
-static void __attribute__((noreturn))
-usage(FILE *fp, int status)
-{
-	fputs("usage: a0-template [-l] [-n count] [name]\n", fp);
-	if (fp == stdout && a0_flush_stdout() == -1)
-		err(A0_EXIT_IO, "stdout");
-	exit(status);
-}
+static const struct a0_opt opts[] = {
+	{ 'l', "list", A0_ARG_NONE, NULL,
+	    "list the templates' names (default: print one)" },
+	{ 'n', "count", A0_ARG_REQUIRED, "count",
+	    "make count numbered users (default: the template's)" },
+	{ 0, NULL, A0_ARG_NONE, NULL, NULL }
+};
+
+static const struct a0_tool tool = {
+	"a0-template", "[-l] [-n count] [name]", opts
+};
 
 static const struct template *
 find_template(const char *name)
@@ -408,20 +409,13 @@ synthesize(const struct template *t, long long count)
 int
 main(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "list",	no_argument,		NULL, 'l' },
-		{ "count",	required_argument,	NULL, 'n' },
-		{ "help",	no_argument,		NULL, 'h' },
-		{ "version",	no_argument,		NULL, 'V' },
-		{ NULL,		0,			NULL, 0 }
-	};
 	const struct template *t;
 	const char *errstr;
 	size_t i;
 	int ch;
 
-	signal(SIGPIPE, SIG_DFL);
-	while ((ch = getopt_long(argc, argv, "ln:hV", longopts, NULL)) != -1) {
+	a0_tool_start();
+	while ((ch = a0_getopt(&tool, argc, argv)) != -1) {
 		switch (ch) {
 		case 'l':
 			lflag = 1;
@@ -430,25 +424,15 @@ main(int argc, char *argv[])
 			if (a0_parse_num(optarg, 0, MAX_USERS, 1, &nflag,
 			    &errstr) == -1) {
 				warnx("-n %s: %s", optarg, errstr);
-				usage(stderr, A0_EXIT_USAGE);
+				a0_usage(&tool);
 			}
 			break;
-		case 'h':
-			usage(stdout, A0_EXIT_OK);
-			break;
-		case 'V':
-			puts("a0-template " A0_VERSION);
-			if (a0_flush_stdout() == -1)
-				err(A0_EXIT_IO, "stdout");
-			return A0_EXIT_OK;
-		default:
-			usage(stderr, A0_EXIT_USAGE);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc > 1 || (lflag && (argc > 0 || nflag >= 0)))
-		usage(stderr, A0_EXIT_USAGE);
+		a0_usage(&tool);
 
 	if (lflag) {
 		for (i = 0; i < nitems(templates); i++)

@@ -5,10 +5,7 @@
  */
 #include <err.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,12 +52,26 @@ static struct run R;
 static char outbuf[1 << 17];
 static char errbuf[1 << 14];
 
-static void
-usage(FILE *f)
-{
-	fprintf(f, "usage: a0-validate [-nq] [-r rejects] [-f text|json] "
-	    "[--no-dup] [file ...]\n");
-}
+#define NODUP	A0_LONGONLY(0)
+
+static const struct a0_opt opts[] = {
+	{ 'n', "no-output", A0_ARG_NONE, NULL,
+	    "check only, write no records (default: write them)" },
+	{ 'q', "quiet", A0_ARG_NONE, NULL,
+	    "a summary, not each problem (default: each problem)" },
+	{ 'r', "rejects", A0_ARG_REQUIRED, "rejects",
+	    "write rejected records to this file (default: none)" },
+	{ 'f', "format", A0_ARG_REQUIRED, "text|json",
+	    "diagnostics as text or JSON Lines (default: text)" },
+	{ NODUP, "no-dup", A0_ARG_NONE, NULL,
+	    "skip the duplicate check (default: check)" },
+	{ 0, NULL, A0_ARG_NONE, NULL, NULL }
+};
+
+static const struct a0_tool tool = {
+	"a0-validate", "[-nq] [-r rejects] [-f text|json] [--no-dup] "
+	    "[file ...]", opts
+};
 
 /* Leave no partial rejects file behind when exiting on an error. */
 static void
@@ -253,7 +264,6 @@ validate_stream(int fd)
 {
 	struct jstream *js;
 	struct jrecord rec;
-	const struct jerror *e;
 	const char *name = R.in[R.cur].name;
 	int r;
 
@@ -261,13 +271,8 @@ validate_stream(int fd)
 	js = jstream_open(fd, A0_CHUNK_MAX);
 	while ((r = jstream_next(js, &rec)) == 1)
 		record(&rec);
-	if (r < 0) {
-		e = jstream_error(js);
-		if (e->sys != 0)
-			errx(A0_EXIT_IO, "%s: %s", name, strerror(e->sys));
-		errx(A0_EXIT_IO, "%s:%" PRIu64 ":%" PRIu64 ": %s", name,
-		    e->line, e->col, e->msg);
-	}
+	if (r < 0)
+		a0_input_error(js, name);
 	jstream_close(js);
 }
 
@@ -313,22 +318,12 @@ summary(void)
 int
 main(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "no-output",	no_argument,		NULL, 'n' },
-		{ "quiet",	no_argument,		NULL, 'q' },
-		{ "rejects",	required_argument,	NULL, 'r' },
-		{ "format",	required_argument,	NULL, 'f' },
-		{ "no-dup",	no_argument,		NULL, 'D' },
-		{ "help",	no_argument,		NULL, 'h' },
-		{ "version",	no_argument,		NULL, 'V' },
-		{ NULL,		0,			NULL, 0 }
-	};
 	static char stdin_name[] = "-";
 	static char *stdin_argv[] = { stdin_name, NULL };
 	int ch, i, fd;
 
-	while ((ch = getopt_long(argc, argv, "nqr:f:hV", longopts,
-	    NULL)) != -1) {
+	a0_tool_start();
+	while ((ch = a0_getopt(&tool, argc, argv)) != -1) {
 		switch (ch) {
 		case 'n':
 			nflag = 1;
@@ -346,26 +341,12 @@ main(int argc, char *argv[])
 				jflag = 0;
 			else {
 				warnx("-f: %s: must be text or json", optarg);
-				usage(stderr);
-				exit(A0_EXIT_USAGE);
+				a0_usage(&tool);
 			}
 			break;
-		case 'D':
+		case NODUP:
 			nodup = 1;
 			break;
-		case 'h':
-			usage(stdout);
-			if (a0_flush_stdout() == -1)
-				err(A0_EXIT_IO, "stdout");
-			exit(A0_EXIT_OK);
-		case 'V':
-			puts("a0-validate " A0_VERSION);
-			if (a0_flush_stdout() == -1)
-				err(A0_EXIT_IO, "stdout");
-			exit(A0_EXIT_OK);
-		default:
-			usage(stderr);
-			exit(A0_EXIT_USAGE);
 		}
 	}
 	argc -= optind;
@@ -388,9 +369,7 @@ main(int argc, char *argv[])
 	for (i = 0; i < argc; i++) {
 		R.cur = i;
 		R.in[i].name = argv[i];
-		if (strcmp(argv[i], "-") == 0)
-			fd = STDIN_FILENO;
-		else if ((fd = open(argv[i], O_RDONLY)) == -1)
+		if ((fd = a0_open_input(argv[i])) == -1)
 			err(A0_EXIT_IO, "%s", argv[i]);
 		validate_stream(fd);
 		if (fd != STDIN_FILENO)

@@ -1,0 +1,162 @@
+/*
+ * tool.c: what every tool's main() does the same way: the flags every
+ * tool has (-h/--help, -V/--version), usage and help, SIGPIPE, opening an
+ * input, and the reader's errors.  Unlike the rest of common/, it prints
+ * and exits, as a tool's main() would.
+ */
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "a0.h"
+
+/* The most flags a tool may have, -h and -V included. */
+#define MAXOPTS	32
+
+/* The flags every tool has, after its own. */
+static const struct a0_opt common_opts[] = {
+	{ 'h', "help", A0_ARG_NONE, NULL, "print this help and exit" },
+	{ 'V', "version", A0_ARG_NONE, NULL, "print the version and exit" },
+};
+
+void
+a0_tool_start(void)
+{
+	/* A filter whose reader has gone dies quietly, as cat does. */
+	signal(SIGPIPE, SIG_DFL);
+}
+
+static void
+flush_or_die(void)
+{
+	if (a0_flush_stdout() == -1)
+		err(A0_EXIT_IO, "stdout");
+}
+
+void
+a0_usage(const struct a0_tool *t)
+{
+	fprintf(stderr, "usage: %s %s\n", t->name, t->synopsis);
+	exit(A0_EXIT_USAGE);
+}
+
+/* One line of --help: the flag's forms, then what it does. */
+static void
+help_line(const struct a0_opt *o)
+{
+	char forms[64];
+	int n;
+
+	if (o->ch < 256)
+		n = snprintf(forms, sizeof(forms), "-%c, --%s", o->ch,
+		    o->name);
+	else
+		n = snprintf(forms, sizeof(forms), "    --%s", o->name);
+	if (o->argname != NULL && n > 0 && (size_t)n < sizeof(forms))
+		snprintf(forms + n, sizeof(forms) - (size_t)n,
+		    o->arg == A0_ARG_OPTIONAL ? "[=%s]" : " %s", o->argname);
+	printf("  %-24s %s\n", forms, o->help);
+}
+
+/* -h: the usage, then a line a flag, on stdout. */
+static void __attribute__((noreturn))
+help(const struct a0_tool *t)
+{
+	const struct a0_opt *o;
+	size_t i;
+
+	printf("usage: %s %s\n\n", t->name, t->synopsis);
+	for (o = t->opts; o->name != NULL; o++)
+		help_line(o);
+	for (i = 0; i < nitems(common_opts); i++)
+		help_line(&common_opts[i]);
+	flush_or_die();
+	exit(A0_EXIT_OK);
+}
+
+/* Add o to getopt_long's tables. */
+static void
+add_opt(const struct a0_opt *o, struct option *lo, char **sp)
+{
+	static const int has[] = { no_argument, required_argument,
+	    optional_argument };
+
+	lo->name = o->name;
+	lo->has_arg = has[o->arg];
+	lo->flag = NULL;
+	lo->val = o->ch;
+	if (o->ch >= 256)
+		return;
+	*(*sp)++ = (char)o->ch;
+	if (o->arg == A0_ARG_REQUIRED)
+		*(*sp)++ = ':';
+	else if (o->arg == A0_ARG_OPTIONAL) {
+		*(*sp)++ = ':';
+		*(*sp)++ = ':';
+	}
+}
+
+int
+a0_getopt(const struct a0_tool *t, int argc, char *argv[])
+{
+	struct option lo[MAXOPTS + 1];
+	char so[3 * MAXOPTS + 1], *sp = so;
+	size_t n = 0, i;
+	int ch;
+
+	/* Built anew on each call: getopt_long keeps no pointer to them. */
+	for (; t->opts[n].name != NULL && n < MAXOPTS - 2; n++)
+		add_opt(&t->opts[n], &lo[n], &sp);
+	for (i = 0; i < nitems(common_opts); i++, n++)
+		add_opt(&common_opts[i], &lo[n], &sp);
+	*sp = '\0';
+	memset(&lo[n], 0, sizeof(lo[n]));
+	switch ((ch = getopt_long(argc, argv, so, lo, NULL))) {
+	case 'h':
+		help(t);
+	case 'V':
+		printf("%s %s\n", t->name, A0_VERSION);
+		flush_or_die();
+		exit(A0_EXIT_OK);
+	case '?':
+	case ':':
+		a0_usage(t);
+	default:
+		return ch;
+	}
+}
+
+int
+a0_open_input(const char *name)
+{
+	struct stat st;
+	int fd;
+
+	if (strcmp(name, "-") == 0)
+		fd = STDIN_FILENO;
+	else if ((fd = open(name, O_RDONLY)) == -1)
+		return -1;
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		if (fd != STDIN_FILENO)
+			close(fd);
+		errno = EISDIR;
+		return -1;
+	}
+	return fd;
+}
+
+void
+a0_input_error(const struct jstream *js, const char *fname)
+{
+	char msg[512];
+
+	jstream_strerror(js, fname, msg, sizeof(msg));
+	errx(A0_EXIT_IO, "%s", msg);
+}
