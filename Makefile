@@ -27,7 +27,14 @@ PROG = bin/a0-template bin/a0-chunk bin/a0-validate bin/a0-submit \
 	bin/a0-import
 UNIT = tests/unit/test-util tests/unit/test-jstream tests/unit/test-json \
 	tests/unit/test-schema tests/unit/test-sha256 tests/unit/test-retry \
-	tests/unit/test-journal tests/unit/test-jsonw tests/unit/test-poll
+	tests/unit/test-journal tests/unit/test-jsonw tests/unit/test-poll \
+	$(PORTABLE)
+# The reader's and the tokenizer's byte loops, which replace their SSE2
+# loops where there is no SSE2 (-DJS_PORTABLE): built and tested here too.
+PORTABLE = tests/unit/test-jstream-portable tests/unit/test-json-portable \
+	tests/unit/test-schema-portable
+PORTABLE_SRC = common/util.c common/jstream.c common/json.c \
+	common/schema.c common/dupset.c common/sha256.c common/jsonw.c
 MAN = man/a0.7 man/a0-template.1 man/a0-chunk.1 man/a0-validate.1 \
 	man/a0-submit.1 man/a0-import.1
 
@@ -84,6 +91,12 @@ tests/unit/test-jsonw: tests/unit/test-jsonw.c tests/unit/tap.h common/liba0.a
 	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-jsonw.c common/liba0.a
 tests/unit/test-poll: tests/unit/test-poll.c tests/unit/tap.h common/liba0.a
 	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-poll.c common/liba0.a
+tests/unit/test-jstream-portable: tests/unit/test-jstream.c tests/unit/tap.h $(PORTABLE_SRC) $(HDR)
+	$(CC) $(A0_CFLAGS) -DJS_PORTABLE $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-jstream.c $(PORTABLE_SRC)
+tests/unit/test-json-portable: tests/unit/test-json.c tests/unit/tap.h $(PORTABLE_SRC) $(HDR)
+	$(CC) $(A0_CFLAGS) -DJS_PORTABLE $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-json.c $(PORTABLE_SRC)
+tests/unit/test-schema-portable: tests/unit/test-schema.c tests/unit/tap.h $(PORTABLE_SRC) $(HDR)
+	$(CC) $(A0_CFLAGS) -DJS_PORTABLE $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-schema.c $(PORTABLE_SRC)
 
 # Check for the build and test dependencies; install Debian's packages
 # when they are missing and we may, else print the command that would.

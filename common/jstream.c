@@ -27,7 +27,7 @@
 #include "a0.h"
 
 #define JS_BLOCK	(256 * 1024)
-#define JS_SLACK	16	/* zeroed after the data: sentinel, SWAR */
+#define JS_SLACK	16	/* zeroed after the data: sentinel, SSE2 */
 
 /*
  * Bytes asked of each read(2).  Not static: the unit test lowers it to
@@ -154,31 +154,14 @@ found(char *s, size_t sz, const unsigned char *p, const unsigned char *end)
 }
 
 /*
- * Mark the bytes of a word that are '"', '\\', below 0x20 or above 0x7f.
- * Exact for the lowest marked byte, which is all the caller uses.
- */
-#define ONES	0x0101010101010101ULL
-#define HIGHS	0x8080808080808080ULL
-#define SPECIAL(v) \
-	(((((v) - ONES * 0x20) & ~(v)) | \
-	    ((((v) ^ (ONES * '"')) - ONES) & ~((v) ^ (ONES * '"'))) | \
-	    ((((v) ^ (ONES * '\\')) - ONES) & ~((v) ^ (ONES * '\\'))) | \
-	    (v)) & HIGHS)
-
-/*
- * Sixteen bytes at a time with SSE2 (every x86-64 has it), else a word at
- * a time where the first marked byte is the lowest; -DJS_PORTABLE builds
- * the byte loops.
+ * Sixteen bytes at a time with SSE2 (every x86-64 has it: a0-chunk runs
+ * about 20% faster with it on bench/gen-users input); -DJS_PORTABLE, or a
+ * machine without it, builds the byte loops.  "make check" tests both.
  */
 #if defined(__SSE2__) && !defined(JS_PORTABLE)
 #define JS_SSE2	1
 #include <emmintrin.h>
-#elif defined(__GNUC__) && defined(__BYTE_ORDER__) && \
-    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && !defined(JS_PORTABLE)
-#define JS_SWAR	1
-#endif
-
-#if !defined(JS_SWAR) && !defined(JS_SSE2)
+#else
 /* Does a string byte need a closer look (quote, backslash, control, 8 bit)? */
 static const unsigned char strspecial[256] = {
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
@@ -203,7 +186,7 @@ static const unsigned char strspecial[256] = {
 static inline const unsigned char *
 strskip(const unsigned char *p)
 {
-#if defined(JS_SSE2)
+#ifdef JS_SSE2
 	const __m128i quote = _mm_set1_epi8('"');
 	const __m128i bslash = _mm_set1_epi8('\\');
 	const __m128i space = _mm_set1_epi8(' ');
@@ -219,15 +202,6 @@ strskip(const unsigned char *p)
 		if (m != 0)
 			return p + __builtin_ctz(m);
 		p += 16;
-	}
-#elif defined(JS_SWAR)
-	uint64_t v, m;
-
-	for (;;) {
-		memcpy(&v, p, 8);
-		if ((m = SPECIAL(v)) != 0)
-			return p + (__builtin_ctzll(m) >> 3);
-		p += 8;
 	}
 #else
 	while (!strspecial[*p])
@@ -260,6 +234,180 @@ copyspan(unsigned char *out, const unsigned char *a, const unsigned char *b)
 	return out + n;
 }
 
+/* Skip blanks from p, counting lines; base is the input offset of buf. */
+static inline const unsigned char *
+skipblanks(const unsigned char *p, const unsigned char *buf, uint64_t base,
+    uint64_t *line, uint64_t *ls)
+{
+	for (; ISWS(*p); p++) {
+		if (*p != '\n')
+			continue;
+		(*line)++;
+		*ls = base + (uint64_t)(p - buf) + 1;
+	}
+	return p;
+}
+
+/*
+ * What a piece of a token turned out to be: complete, cut short by the
+ * end of the buffered input, or wrong (the reader's message then set).
+ */
+enum { TOK_DONE, TOK_MORE, TOK_BAD };
+
+static int
+bad(struct jstream *js, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int
+bad(struct jstream *js, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(js->err.msg, sizeof(js->err.msg), fmt, ap);
+	va_end(ap);
+	return TOK_BAD;
+}
+
+/* The value of the four hex digits at p, or -1 with *at on the first
+ * byte that is not one. */
+static inline long
+hex4(const unsigned char *p, const unsigned char **at)
+{
+	unsigned h0 = hexv[p[0]], h1 = hexv[p[1]], h2 = hexv[p[2]],
+	    h3 = hexv[p[3]];
+
+	if (h0 && h1 && h2 && h3)
+		return (long)((h0 - 1) << 12 | (h1 - 1) << 8 | (h2 - 1) << 4 |
+		    (h3 - 1));
+	for (*at = p; hexv[**at] != 0; (*at)++)
+		;
+	return -1;
+}
+
+/*
+ * The escape at *pp (a backslash): TOK_DONE with *pp after it; TOK_MORE
+ * with *pp left on the backslash; TOK_BAD with *pp on the wrong byte.
+ * The buffer's slack keeps the twelve bytes of a surrogate pair readable.
+ */
+static int
+escape(struct jstream *js, const unsigned char **pp, const unsigned char *end)
+{
+	const unsigned char *p = *pp, *at;
+	unsigned c = p[1];
+	long u, v;
+	char fb[32];
+
+	switch (c) {
+	case '"': case '\\': case '/': case 'b':
+	case 'f': case 'n': case 'r': case 't':
+		*pp = p + 2;
+		return TOK_DONE;
+	case 'u':
+		break;
+	default:
+		if (p + 1 == end)
+			return TOK_MORE;
+		if (c > ' ' && c < 0x7f)
+			return bad(js, "invalid escape \\%c in string", c);
+		return bad(js, "invalid escape in string: byte 0x%02X after \\",
+		    c);
+	}
+	if ((u = hex4(p + 2, &at)) < 0) {
+		if (at == end)
+			return TOK_MORE;
+		*pp = at;
+		return bad(js, "invalid \\u escape in string: expected 4 hex "
+		    "digits, found %s", found(fb, sizeof(fb), at, end));
+	}
+	if (u >= 0xdc00 && u <= 0xdfff)
+		return bad(js, "lone surrogate \\u%04lX in string", u);
+	if (u < 0xd800 || u > 0xdbff) {
+		*pp = p + 6;
+		return TOK_DONE;
+	}
+	/* A high surrogate needs a low one next: \uDC00 to \uDFFF. */
+	at = p + 6;
+	if (*at == '\\' && *++at == 'u') {
+		if ((v = hex4(p + 8, &at)) >= 0xdc00 && v <= 0xdfff) {
+			*pp = p + 12;
+			return TOK_DONE;
+		}
+		if (v >= 0)
+			return bad(js, "lone surrogate \\u%04lX in string", u);
+	}
+	/* at: the first byte that does not match. */
+	if (at == end)
+		return TOK_MORE;
+	return bad(js, "lone surrogate \\u%04lX in string", u);
+}
+
+/*
+ * The run of UTF-8 sequences at *pp: the second byte's range depends on
+ * the first (no overlongs, no UTF-16 surrogates, nothing past U+10FFFF).
+ * TOK_DONE with *pp after the run; TOK_MORE or TOK_BAD with *pp on the
+ * sequence cut short or wrong.
+ */
+static int
+utf8(struct jstream *js, const unsigned char **pp, const unsigned char *end)
+{
+	const unsigned char *p = *pp;
+	unsigned c, lo, hi, n, i;
+
+	for (; (c = *p) >= 0x80; p += n) {
+		*pp = p;
+		if (c < 0xc2 || c > 0xf4)
+			return bad(js, "invalid UTF-8 byte 0x%02X", c);
+		n = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+		lo = c == 0xe0 ? 0xa0 : c == 0xf0 ? 0x90 : 0x80;
+		hi = c == 0xed ? 0x9f : c == 0xf4 ? 0x8f : 0xbf;
+		if (p[1] < lo || p[1] > hi)
+			i = 1;
+		else if (n > 2 && (p[2] & 0xc0) != 0x80)
+			i = 2;
+		else if (n > 3 && (p[3] & 0xc0) != 0x80)
+			i = 3;
+		else
+			continue;
+		if (p + i == end)
+			return TOK_MORE;
+		return bad(js, "invalid UTF-8 sequence: byte 0x%02X after "
+		    "0x%02X", p[i], c);
+	}
+	*pp = p;
+	return TOK_DONE;
+}
+
+/*
+ * A string body from *pp (after the opening quote) to its closing quote:
+ * TOK_DONE with *pp after the quote; TOK_MORE with *pp where to resume
+ * (the body before it is checked); TOK_BAD with *pp on the wrong byte.
+ */
+static inline int
+strbody(struct jstream *js, const unsigned char **pp, const unsigned char *end)
+{
+	const unsigned char *p = *pp;
+	int r = TOK_DONE;
+
+	while (r == TOK_DONE) {
+		p = strskip(p);
+		if (*p == '"') {
+			*pp = p + 1;
+			return TOK_DONE;
+		}
+		if (*p == '\\')
+			r = escape(js, &p, end);
+		else if (*p >= 0x80)
+			r = utf8(js, &p, end);
+		else if (p == end)
+			r = TOK_MORE;
+		else
+			r = bad(js, "unescaped control character 0x%02X in "
+			    "string", *p);
+	}
+	*pp = p;
+	return r;
+}
 static int	scan(struct jstream *);
 static int	next(struct jstream *, struct jrecord *);
 
@@ -419,197 +567,207 @@ jstream_copy(struct jstream *js, struct jrecord *rec, char *dst, int squeeze)
 	return next(js, rec);
 }
 
+/* next()'s pieces return one of these, or what next() returns. */
+#define AGAIN	2
+
+/* The record just scanned, handed out. */
+static int
+give(struct jstream *js, struct jrecord *rec)
+{
+	rec->len = js->pos - js->rec;
+	if (rec->len > js->maxrec)
+		return toolong(js);
+	rec->buf = (const char *)js->buf + js->rec;
+	rec->num = js->nrec;
+	rec->line = js->rec_line;
+	rec->col = js->rec_col;
+	rec->offset = js->base + js->rec;
+	rec->blank = js->blank == NOBLANK ? rec->len :
+	    (size_t)(js->blank - rec->offset);
+	if (js->dst != NULL) {
+		rec->buf = (const char *)js->dst;
+		rec->len = (size_t)(js->out - js->dst);
+		if (js->squeeze)
+			rec->blank = rec->len;
+	}
+	js->ostate = js->array ? O_ANEXT : O_SEQ;
+	return 1;
+}
+
+/* Inside a record: scan on, reading more input as it is needed. */
+static int
+in_record(struct jstream *js, struct jrecord *rec)
+{
+	int r;
+
+	if ((r = scan(js)) == 1)
+		return give(js, rec);
+	if (r == -1) {
+		js->ostate = O_ERROR;
+		return -1;
+	}
+	if (js->eof)
+		return eof_in_record(js);
+	if (js->end - js->rec > js->maxrec)
+		return toolong(js);
+	return refill(js, js->rec) == -1 ? -1 : AGAIN;
+}
+
+/*
+ * A UTF-8 byte order mark opening the input is skipped (RFC 8259 section
+ * 8.1 lets a parser ignore it; some Windows tools write one); its bytes
+ * count in offsets but not in columns.  Anywhere else those bytes are an
+ * error.  Returns 0, AGAIN after reading more, or -1.
+ */
+static int
+skip_bom(struct jstream *js)
+{
+	static const char bom[] = "\xef\xbb\xbf";
+	size_t have = js->end - js->pos;
+
+	if (have < 3 && !js->eof &&
+	    memcmp(js->buf + js->pos, bom, have) == 0)
+		return refill(js, js->pos) == -1 ? -1 : AGAIN;
+	js->bomchecked = 1;
+	if (have >= 3 && memcmp(js->buf + js->pos, bom, 3) == 0) {
+		js->pos += 3;
+		js->ls = js->base + js->pos;
+	}
+	return 0;
+}
+
+/* Nothing but blanks is left of the buffered input between records. */
+static int
+at_end(struct jstream *js)
+{
+	if (!js->eof)
+		return refill(js, js->pos) == -1 ? -1 : AGAIN;
+	switch (js->ostate) {
+	case O_START:
+	case O_TAIL:
+	case O_SEQ:
+		js->ostate = O_DONE;
+		return 0;
+	case O_AFIRST:
+	case O_ACOMMA:
+		seterr(js, js->line, colof(js, js->pos), 0,
+		    "unexpected end of input, expected an object");
+		return -1;
+	default:
+		seterr(js, js->line, colof(js, js->pos), 0,
+		    "unexpected end of input, expected ',' or ']' after record");
+		return -1;
+	}
+}
+
+/* Move past the byte at pos into state o. */
+static int
+step(struct jstream *js, enum ostate o)
+{
+	js->ostate = o;
+	js->pos++;
+	return AGAIN;
+}
+
+/* A record starts at pos. */
+static int
+start(struct jstream *js)
+{
+	js->nrec++;
+	js->rec = js->pos;
+	js->rec_line = js->line;
+	js->rec_col = colof(js, js->pos);
+	js->sstate = S_VALUE;
+	js->blank = NOBLANK;
+	js->depth = 0;
+	js->out = js->dst;
+	js->span = js->pos;
+	js->ostate = O_RECORD;
+	return AGAIN;
+}
+
+/* The byte at pos, between records: what it starts or ends. */
+static int
+between(struct jstream *js)
+{
+	const unsigned char *p = js->buf + js->pos, *end = js->buf + js->end;
+	uint64_t col = colof(js, js->pos);
+	char fb[32];
+
+	switch (js->ostate) {
+	case O_START:
+		if (*p == '[') {
+			js->array = 1;
+			return step(js, O_AFIRST);
+		}
+		if (*p == '{')
+			return start(js);
+		seterr(js, js->line, col, 0, "expected an array of objects "
+		    "or a sequence of objects, found %s",
+		    found(fb, sizeof(fb), p, end));
+		return -1;
+	case O_AFIRST:
+		if (*p == ']')
+			return step(js, O_TAIL);
+		break;
+	case O_ACOMMA:
+		if (*p != ']')
+			break;
+		seterr(js, js->comma_line, js->comma_off - js->comma_ls + 1, 0,
+		    "trailing comma");
+		return -1;
+	case O_ANEXT:
+		if (*p == ']')
+			return step(js, O_TAIL);
+		if (*p == ',') {
+			js->comma_line = js->line;
+			js->comma_ls = js->ls;
+			js->comma_off = js->base + js->pos;
+			return step(js, O_ACOMMA);
+		}
+		seterr(js, js->line, col, 0, "expected ',' or ']' after "
+		    "record, found %s", found(fb, sizeof(fb), p, end));
+		return -1;
+	case O_TAIL:
+		seterr(js, js->line, col, 0, "expected end of input after "
+		    "']', found %s", found(fb, sizeof(fb), p, end));
+		return -1;
+	default:
+		break;
+	}
+	/* O_AFIRST, O_ACOMMA, O_SEQ: a record. */
+	if (*p == '{')
+		return start(js);
+	seterr(js, js->line, col, js->nrec + 1, "expected an object, found %s",
+	    found(fb, sizeof(fb), p, end));
+	return -1;
+}
+
 /* The body of jstream_next and jstream_copy. */
 static int
 next(struct jstream *js, struct jrecord *rec)
 {
-	char fb[32];
-	const unsigned char *p, *end;
-	unsigned char c;
-	int r;
+	const unsigned char *p;
+	int r = AGAIN;
 
-	for (;;) {
-		switch (js->ostate) {
-		case O_ERROR:
+	while (r == AGAIN) {
+		if (js->ostate == O_ERROR)
 			return -1;
-		case O_DONE:
+		if (js->ostate == O_DONE)
 			return 0;
-		case O_RECORD:
-			if ((r = scan(js)) == 1) {
-				rec->len = js->pos - js->rec;
-				if (rec->len > js->maxrec)
-					return toolong(js);
-				rec->buf = (const char *)js->buf + js->rec;
-				rec->num = js->nrec;
-				rec->line = js->rec_line;
-				rec->col = js->rec_col;
-				rec->offset = js->base + js->rec;
-				rec->blank = js->blank == NOBLANK ? rec->len :
-				    (size_t)(js->blank - rec->offset);
-				if (js->dst != NULL) {
-					rec->buf = (const char *)js->dst;
-					rec->len = (size_t)(js->out - js->dst);
-					if (js->squeeze)
-						rec->blank = rec->len;
-				}
-				js->ostate = js->array ? O_ANEXT : O_SEQ;
-				return 1;
-			}
-			if (r == -1) {
-				js->ostate = O_ERROR;
-				return -1;
-			}
-			if (js->eof)
-				return eof_in_record(js);
-			if (js->end - js->rec > js->maxrec)
-				return toolong(js);
-			if (refill(js, js->rec) == -1)
-				return -1;
+		if (js->ostate == O_RECORD) {
+			r = in_record(js, rec);
 			continue;
-		default:
-			break;
 		}
-
-		/*
-		 * A UTF-8 byte order mark opening the input is skipped
-		 * (RFC 8259 section 8.1 lets a parser ignore it; some
-		 * Windows tools write one); its bytes count in offsets but
-		 * not in columns.  Anywhere else those bytes are an error.
-		 */
-		if (!js->bomchecked) {
-			if (js->end - js->pos < 3 && !js->eof &&
-			    memcmp(js->buf + js->pos, "\xef\xbb\xbf",
-			    js->end - js->pos) == 0) {
-				if (refill(js, js->pos) == -1)
-					return -1;
-				continue;
-			}
-			js->bomchecked = 1;
-			if (js->end - js->pos >= 3 &&
-			    memcmp(js->buf + js->pos, "\xef\xbb\xbf", 3) == 0) {
-				js->pos += 3;
-				js->ls = js->base + js->pos;
-			}
-		}
-
-		/* Whitespace between records. */
-		p = js->buf + js->pos;
-		end = js->buf + js->end;
-		while (ISWS(*p)) {
-			if (*p == '\n') {
-				js->line++;
-				js->ls = js->base + (p - js->buf) + 1;
-			}
-			p++;
-		}
-		js->pos = p - js->buf;
-		if (p == end) {
-			if (!js->eof) {
-				if (refill(js, js->pos) == -1)
-					return -1;
-				continue;
-			}
-			switch (js->ostate) {
-			case O_START:
-			case O_TAIL:
-			case O_SEQ:
-				js->ostate = O_DONE;
-				return 0;
-			case O_AFIRST:
-			case O_ACOMMA:
-				seterr(js, js->line, colof(js, js->pos), 0,
-				    "unexpected end of input, expected an "
-				    "object");
-				return -1;
-			default:
-				seterr(js, js->line, colof(js, js->pos), 0,
-				    "unexpected end of input, expected ',' or "
-				    "']' after record");
-				return -1;
-			}
-		}
-
-		c = *p;
-		switch (js->ostate) {
-		case O_START:
-			if (c == '[') {
-				js->array = 1;
-				js->ostate = O_AFIRST;
-				js->pos++;
-				continue;
-			}
-			if (c == '{')
-				break;
-			seterr(js, js->line, colof(js, js->pos), 0,
-			    "expected an array of objects or a sequence of "
-			    "objects, found %s", found(fb, sizeof(fb), p, end));
-			return -1;
-		case O_AFIRST:
-			if (c == ']') {
-				js->ostate = O_TAIL;
-				js->pos++;
-				continue;
-			}
-			/* FALLTHROUGH */
-		case O_ACOMMA:
-			if (c == '{')
-				break;
-			if (c == ']' && js->ostate == O_ACOMMA) {
-				seterr(js, js->comma_line,
-				    js->comma_off - js->comma_ls + 1, 0,
-				    "trailing comma");
-				return -1;
-			}
-			seterr(js, js->line, colof(js, js->pos), js->nrec + 1,
-			    "expected an object, found %s",
-			    found(fb, sizeof(fb), p, end));
-			return -1;
-		case O_ANEXT:
-			if (c == ',') {
-				js->comma_line = js->line;
-				js->comma_ls = js->ls;
-				js->comma_off = js->base + js->pos;
-				js->ostate = O_ACOMMA;
-				js->pos++;
-				continue;
-			}
-			if (c == ']') {
-				js->ostate = O_TAIL;
-				js->pos++;
-				continue;
-			}
-			seterr(js, js->line, colof(js, js->pos), 0,
-			    "expected ',' or ']' after record, found %s",
-			    found(fb, sizeof(fb), p, end));
-			return -1;
-		case O_TAIL:
-			seterr(js, js->line, colof(js, js->pos), 0,
-			    "expected end of input after ']', found %s",
-			    found(fb, sizeof(fb), p, end));
-			return -1;
-		case O_SEQ:
-			if (c == '{')
-				break;
-			seterr(js, js->line, colof(js, js->pos), js->nrec + 1,
-			    "expected an object, found %s",
-			    found(fb, sizeof(fb), p, end));
-			return -1;
-		default:
-			abort();
-		}
-
-		/* A record starts here. */
-		js->nrec++;
-		js->rec = js->pos;
-		js->rec_line = js->line;
-		js->rec_col = colof(js, js->pos);
-		js->sstate = S_VALUE;
-		js->blank = NOBLANK;
-		js->depth = 0;
-		js->out = js->dst;
-		js->span = js->pos;
-		js->ostate = O_RECORD;
+		if (!js->bomchecked && (r = skip_bom(js)) != 0)
+			continue;
+		/* Blanks between records. */
+		p = skipblanks(js->buf + js->pos, js->buf, js->base,
+		    &js->line, &js->ls);
+		js->pos = (size_t)(p - js->buf);
+		r = js->pos == js->end ? at_end(js) : between(js);
 	}
+	return r;
 }
 
 /*
@@ -632,30 +790,12 @@ scan(struct jstream *js)
 	const unsigned char *span = buf + js->span;
 	const unsigned char *const recp = buf + js->rec;
 	const int squeeze = js->squeeze && out != NULL;
-	unsigned c, u, v, h0, h1, h2, h3, lo, hi;
 	const char *lit = "";
 	size_t n = 0, i;
 	enum sstate st = S_VALUE;
 	int key;
 	char fb[32];
 
-#define SKIPWS() do {							\
-	if (*p <= ' ' && ISWS(*p)) {					\
-		if (blank == NOBLANK)					\
-			blank = base + (p - buf);			\
-		if (squeeze)						\
-			COPY(p);					\
-		do {							\
-			if (*p == '\n') {				\
-				line++;					\
-				ls = base + (p - buf) + 1;		\
-			}						\
-			p++;						\
-		} while (ISWS(*p));					\
-		if (squeeze)						\
-			span = p;					\
-	}								\
-} while (0)
 /*
  * Copy the record up to to, for jstream_copy.  No more than maxrec bytes
  * of it are copied (dst has room for no more): a record longer is refused
@@ -664,6 +804,18 @@ scan(struct jstream *js)
 #define COPY(to) do {							\
 	if ((size_t)((to) - recp) <= js->maxrec)			\
 		out = copyspan(out, span, (to));			\
+} while (0)
+/* Blanks between tokens: noted, counted, and left out of a squeeze. */
+#define SKIPWS() do {							\
+	if (*p > ' ' || !ISWS(*p))					\
+		break;							\
+	if (blank == NOBLANK)						\
+		blank = base + (uint64_t)(p - buf);			\
+	if (squeeze)							\
+		COPY(p);						\
+	p = skipblanks(p, buf, base, &line, &ls);			\
+	if (squeeze)							\
+		span = p;						\
 } while (0)
 #define NEED(s, at)	do { st = (s); resume = (at); goto need; } while (0)
 #define FAIL(at, ...) do {						\
@@ -675,7 +827,7 @@ scan(struct jstream *js)
 #define COMMA() do {							\
 	js->comma_line = line;						\
 	js->comma_ls = ls;						\
-	js->comma_off = base + (p - buf);				\
+	js->comma_off = base + (uint64_t)(p - buf);			\
 } while (0)
 
 	key = 0;
@@ -780,22 +932,16 @@ key_next:
 	}
 	if (p == end)
 		NEED(S_KEY, p);
-	if (*p == '}') {
-		errp = NULL;
-		snprintf(js->err.msg, sizeof(js->err.msg), "trailing comma");
-		goto fail;
-	}
+	if (*p == '}')
+		FAIL(NULL, "trailing comma");
 	FAIL(p, "expected a string key, found %s", FOUND());
 
 elem_next:
 	SKIPWS();
 	if (p == end)
 		NEED(S_ELEM, p);
-	if (*p == ']') {
-		errp = NULL;
-		snprintf(js->err.msg, sizeof(js->err.msg), "trailing comma");
-		goto fail;
-	}
+	if (*p == ']')
+		FAIL(NULL, "trailing comma");
 	goto value;
 
 colon:
@@ -809,103 +955,69 @@ colon:
 	FAIL(p, "expected ':' after key, found %s", FOUND());
 
 after:
-	if (depth == 0) {
-		if (out != NULL) {
-			COPY(p);
-			js->out = out;
-		}
-		js->pos = p - buf;
-		js->line = line;
-		js->ls = ls;
-		js->blank = blank;
-		js->depth = 0;
-		return 1;
-	}
+	if (depth == 0)
+		goto done;
 	SKIPWS();
-	if (stack[depth - 1]) {
-		if (*p == ',') {
-			COMMA();
-			p++;
+	if (*p == ',') {
+		COMMA();
+		p++;
+		if (stack[depth - 1])
 			goto key_next;
-		}
-		if (*p == '}') {
-			p++;
-			depth--;
-			goto after;
-		}
-		if (p == end)
-			NEED(S_AFTER, p);
+		goto elem_next;
+	}
+	if (*p == (stack[depth - 1] ? '}' : ']')) {
+		p++;
+		depth--;
+		goto after;
+	}
+	if (p == end)
+		NEED(S_AFTER, p);
+	if (stack[depth - 1])
 		FAIL(p, "expected ',' or '}' after object member, found %s",
 		    FOUND());
-	} else {
-		if (*p == ',') {
-			COMMA();
-			p++;
-			goto elem_next;
-		}
-		if (*p == ']') {
-			p++;
-			depth--;
-			goto after;
-		}
-		if (p == end)
-			NEED(S_AFTER, p);
-		FAIL(p, "expected ',' or ']' after array element, found %s",
-		    FOUND());
-	}
+	FAIL(p, "expected ',' or ']' after array element, found %s",
+	    FOUND());
 
 literal:
-	for (i = 0; i < n; i++) {
-		if (p[i] != (unsigned char)lit[i]) {
-			if (p + i == end)
-				NEED(S_VALUE, tok);
-			FAIL(p + i, "invalid literal, expected %s", lit);
-		}
-	}
+	for (i = 0; i < n && p[i] == (unsigned char)lit[i]; i++)
+		;
+	if (i < n && p + i == end)
+		NEED(S_VALUE, tok);
+	if (i < n)
+		FAIL(p + i, "invalid literal, expected %s", lit);
 	p += n;
 	goto after;
 
 number:
 	if (*p == '-')
 		p++;
-	if (*p == '0') {
-		p++;
-		if (ISDIGIT(*p))
-			FAIL(p, "leading zero in number");
-	} else if (ISDIGIT(*p)) {
-		do
-			p++;
-		while (ISDIGIT(*p));
-	} else {
+	if (*p == '0' && ISDIGIT(p[1]))
+		FAIL(p + 1, "leading zero in number");
+	if (!ISDIGIT(*p)) {
 		if (p == end)
 			NEED(S_VALUE, tok);
 		FAIL(p, "expected a digit after '-', found %s", FOUND());
 	}
-	if (*p == '.') {
+	while (ISDIGIT(*p))
 		p++;
-		if (!ISDIGIT(*p)) {
-			if (p == end)
-				NEED(S_VALUE, tok);
-			FAIL(p, "expected a digit after '.' in number, "
-			    "found %s", FOUND());
-		}
-		do
-			p++;
-		while (ISDIGIT(*p));
+	if (*p == '.' && !ISDIGIT(p[1])) {
+		if (++p == end)
+			NEED(S_VALUE, tok);
+		FAIL(p, "expected a digit after '.' in number, found %s",
+		    FOUND());
 	}
+	if (*p == '.')
+		for (p++; ISDIGIT(*p); p++)
+			;
 	if (*p == 'e' || *p == 'E') {
-		p++;
-		if (*p == '+' || *p == '-')
-			p++;
-		if (!ISDIGIT(*p)) {
-			if (p == end)
-				NEED(S_VALUE, tok);
+		p += p[1] == '+' || p[1] == '-' ? 2 : 1;
+		if (!ISDIGIT(*p) && p == end)
+			NEED(S_VALUE, tok);
+		if (!ISDIGIT(*p))
 			FAIL(p, "expected a digit in exponent, found %s",
 			    FOUND());
-		}
-		do
+		while (ISDIGIT(*p))
 			p++;
-		while (ISDIGIT(*p));
 	}
 	if (p == end)
 		NEED(S_VALUE, tok);
@@ -913,128 +1025,36 @@ number:
 
 string:
 	/* p is inside the string body, after the opening quote. */
-	for (;;) {
-		p = strskip(p);
-		c = *p;
-		if (c == '"') {
-			p++;
-			if (key) {
-				key = 0;
-				goto colon;
-			}
-			goto after;
-		}
-		if (c == '\\') {
-			c = p[1];
-			switch (c) {
-			case '"': case '\\': case '/': case 'b':
-			case 'f': case 'n': case 'r': case 't':
-				p += 2;
-				continue;
-			case 'u':
-				break;
-			default:
-				if (p + 1 == end)
-					NEED(key ? S_STR_KEY : S_STR_VAL, p);
-				if (c > ' ' && c < 0x7f)
-					FAIL(p, "invalid escape \\%c in string",
-					    c);
-				FAIL(p, "invalid escape in string: byte "
-				    "0x%02X after \\", c);
-			}
-			/* Four hex digits; the slack keeps p[5] readable. */
-			h0 = hexv[p[2]];
-			h1 = hexv[p[3]];
-			h2 = hexv[p[4]];
-			h3 = hexv[p[5]];
-			if (h0 && h1 && h2 && h3)
-				u = (h0 - 1) << 12 | (h1 - 1) << 8 |
-				    (h2 - 1) << 4 | (h3 - 1);
-			else for (u = 0, i = 2; i < 6; i++) {
-				if ((v = hexv[p[i]]) == 0) {
-					if (p + i == end)
-						NEED(key ? S_STR_KEY :
-						    S_STR_VAL, p);
-					FAIL(p + i, "invalid \\u escape in "
-					    "string: expected 4 hex digits, "
-					    "found %s",
-					    found(fb, sizeof(fb), p + i, end));
-				}
-				u = u << 4 | (v - 1);
-			}
-			if (u >= 0xdc00 && u <= 0xdfff)
-				FAIL(p, "lone surrogate \\u%04X in string", u);
-			if (u >= 0xd800 && u <= 0xdbff) {
-				/* A high surrogate needs a low one next. */
-				for (v = 0, i = 6; i < 12; i++) {
-					c = p[i];
-					if (i == 6 ? c != '\\' : i == 7 ?
-					    c != 'u' : hexv[c] == 0) {
-						if (p + i == end)
-							NEED(key ? S_STR_KEY :
-							    S_STR_VAL, p);
-						break;
-					}
-					if (i >= 8)
-						v = v << 4 | (hexv[c] - 1);
-				}
-				if (i < 12 || v < 0xdc00 || v > 0xdfff)
-					FAIL(p, "lone surrogate \\u%04X in "
-					    "string", u);
-				p += 12;
-				continue;
-			}
-			p += 6;
-			continue;
-		}
-		if (c >= 0x80) {
-			/*
-			 * One UTF-8 sequence: the second byte's range
-			 * depends on the first (no overlongs, no UTF-16
-			 * surrogates, nothing past U+10FFFF).
-			 */
-utf8:
-			lo = 0x80;
-			hi = 0xbf;
-			if (c < 0xc2 || c > 0xf4)
-				FAIL(p, "invalid UTF-8 byte 0x%02X", c);
-			n = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-			if (c == 0xe0)
-				lo = 0xa0;
-			else if (c == 0xed)
-				hi = 0x9f;
-			else if (c == 0xf0)
-				lo = 0x90;
-			else if (c == 0xf4)
-				hi = 0x8f;
-			if (p[1] < lo || p[1] > hi)
-				i = 1;
-			else if (n > 2 && (p[2] & 0xc0) != 0x80)
-				i = 2;
-			else if (n > 3 && (p[3] & 0xc0) != 0x80)
-				i = 3;
-			else {
-				/* Non-ASCII text: the next character too. */
-				p += n;
-				if ((c = *p) >= 0x80)
-					goto utf8;
-				continue;
-			}
-			if (p + i == end)
-				NEED(key ? S_STR_KEY : S_STR_VAL, p);
-			FAIL(p, "invalid UTF-8 sequence: byte 0x%02X after "
-			    "0x%02X", p[i], c);
-		}
-		/* A control character, or the end of the buffered input. */
-		if (p == end)
-			NEED(key ? S_STR_KEY : S_STR_VAL, p);
-		FAIL(p, "unescaped control character 0x%02X in string", c);
+	switch (strbody(js, &p, end)) {
+	case TOK_MORE:
+		NEED(key ? S_STR_KEY : S_STR_VAL, p);
+	case TOK_BAD:
+		errp = p;
+		goto fail;
+	default:
+		break;
 	}
+	if (!key)
+		goto after;
+	key = 0;
+	goto colon;
+
+done:
+	if (out != NULL) {
+		COPY(p);
+		js->out = out;
+	}
+	js->pos = (size_t)(p - buf);
+	js->line = line;
+	js->ls = ls;
+	js->blank = blank;
+	js->depth = 0;
+	return 1;
 
 need:
 	js->out = out;
 	js->span = (size_t)(span - buf);
-	js->pos = resume - buf;
+	js->pos = (size_t)(resume - buf);
 	js->sstate = st;
 	js->line = line;
 	js->ls = ls;
@@ -1045,14 +1065,10 @@ need:
 fail:
 	js->err.sys = 0;
 	js->err.num = js->nrec;
-	if (errp == NULL) {
-		/* A trailing comma: point at the comma. */
-		js->err.line = js->comma_line;
-		js->err.col = js->comma_off - js->comma_ls + 1;
-	} else {
-		js->err.line = line;
-		js->err.col = base + (errp - buf) - ls + 1;
-	}
+	js->err.line = errp == NULL ? js->comma_line : line;
+	/* errp NULL: a trailing comma, pointed at. */
+	js->err.col = errp == NULL ? js->comma_off - js->comma_ls + 1 :
+	    base + (uint64_t)(errp - buf) - ls + 1;
 	js->ostate = O_ERROR;
 	return -1;
 #undef SKIPWS
@@ -1063,175 +1079,30 @@ fail:
 #undef COMMA
 }
 
-#ifndef JS_SSE2
-/* json_compact a byte at a time. */
-static unsigned char *
-compact_bytes(const unsigned char *p, const unsigned char *end,
-    unsigned char *o)
-{
-	unsigned c;
-	int str = 0, esc = 0;
-
-	for (; p < end; p++) {
-		c = *p;
-		if (str) {
-			*o++ = (unsigned char)c;
-			if (esc)
-				esc = 0;
-			else if (c == '\\')
-				esc = 1;
-			else if (c == '"')
-				str = 0;
-		} else if (!ISWS(c)) {
-			*o++ = (unsigned char)c;
-			str = c == '"';
-		}
-	}
-	return o;
-}
-#endif
-
-#ifdef JS_SSE2
-/* One bit per byte of the 64 bytes in v[0..3] where the mask is set. */
-#define BITS64(f)							\
-	((uint64_t)(unsigned)_mm_movemask_epi8(f(v[0])) |		\
-	(uint64_t)(unsigned)_mm_movemask_epi8(f(v[1])) << 16 |		\
-	(uint64_t)(unsigned)_mm_movemask_epi8(f(v[2])) << 32 |		\
-	(uint64_t)(unsigned)_mm_movemask_epi8(f(v[3])) << 48)
-
 /*
- * The bytes of a block that a backslash escapes, given the block's
- * backslashes and *carry, 1 when its first byte is escaped by the block
- * before; *carry is set for the next block.  Backslashes are rare: one
- * turn per escape.
- */
-static inline uint64_t
-escaped64(uint64_t bs, uint64_t *carry)
-{
-	uint64_t e = *carry, m = bs & ~*carry;
-	unsigned i;
-
-	*carry = 0;
-	while (m != 0) {
-		i = (unsigned)__builtin_ctzll(m);
-		if (i == 63) {
-			*carry = 1;
-			break;
-		}
-		e |= 2ULL << i;
-		m &= ~(3ULL << i);
-	}
-	return e;
-}
-
-/* Each bit the xor of itself and every bit below: 1 from an opening
- * quote up to (not including) its closing one. */
-static inline uint64_t
-prefix_xor(uint64_t x)
-{
-	x ^= x << 1;
-	x ^= x << 2;
-	x ^= x << 4;
-	x ^= x << 8;
-	x ^= x << 16;
-	x ^= x << 32;
-	return x;
-}
-#endif
-
-/*
- * Copy a valid JSON text without the whitespace between tokens.  With
- * SSE2, 64 bytes at a time: bit masks of the quotes that are not escaped
- * give the bytes inside strings (a prefix xor), and the bytes below '!'
- * outside them are the blanks (in valid JSON nothing else below '!', nor
- * any 8-bit byte, is outside a string).  A block without blanks is
- * stored whole; otherwise its runs of kept bytes are copied sixteen bytes
- * at a time, or exactly where a wider store could pass out + len or, in
- * place, reach input not yet read.  The last bytes are a block padded
- * with NULs, which count as blanks and are never kept.
+ * Copy a valid JSON text without the whitespace between tokens (strings
+ * untouched).  Used on Auth0's answers, off the hot path: a byte at a
+ * time.
  */
 size_t
 json_compact(const char *in, size_t len, char *out)
 {
 	const unsigned char *p = (const unsigned char *)in, *end = p + len;
 	unsigned char *o = (unsigned char *)out;
-#ifdef JS_SSE2
-	const __m128i quote = _mm_set1_epi8('"');
-	const __m128i bslash = _mm_set1_epi8('\\');
-	const __m128i blank = _mm_set1_epi8('!');
-	unsigned char *const oend = o + len;
-	const int inplace = in == out;
-	unsigned char tmp[64 + 16];
-	uint64_t q, bs, ws, s, keep, x, instr = 0, carry = 0;
-	unsigned i, k, n;
-	size_t left;
-	__m128i v[4];
+	int str = 0, esc = 0;
 
-#define ISQUOTE(x)	_mm_cmpeq_epi8((x), quote)
-#define ISBSLASH(x)	_mm_cmpeq_epi8((x), bslash)
-#define ISBLANK(x)	_mm_cmplt_epi8((x), blank)
-	while (p < end) {
-		left = (size_t)(end - p);
-		if (left < 64) {
-			memset(tmp, 0, 64);
-			memcpy(tmp, p, left);
-			for (i = 0; i < 4; i++)
-				v[i] = _mm_loadu_si128((const __m128i *)
-				    (const void *)(tmp + 16 * i));
-		} else
-			for (i = 0; i < 4; i++)
-				v[i] = _mm_loadu_si128((const __m128i *)
-				    (const void *)(p + 16 * i));
-		q = BITS64(ISQUOTE);
-		bs = BITS64(ISBSLASH);
-		ws = BITS64(ISBLANK);
-		if ((bs | carry) != 0)
-			q &= ~escaped64(bs, &carry);
-		s = prefix_xor(q) ^ instr;
-		instr = (uint64_t)0 - (s >> 63);
-		keep = ~(ws & ~s);
-		/* The padding is never kept, whatever the input. */
-		if (left < 64)
-			keep &= ~(~(uint64_t)0 << left);
-		if (keep == ~(uint64_t)0) {
-			/* A whole block; in place o <= p, so the stores
-			 * end by p + 64. */
-			for (i = 0; i < 4; i++)
-				_mm_storeu_si128((__m128i *)(void *)
-				    (o + 16 * i), v[i]);
-			o += 64;
-			p += 64;
+	for (; p < end; p++) {
+		if (!str && ISWS(*p))
 			continue;
-		}
-		if (left >= 64)
-			for (i = 0; i < 4; i++)
-				_mm_storeu_si128((__m128i *)(void *)
-				    (tmp + 16 * i), v[i]);
-		while (keep != 0) {
-			i = (unsigned)__builtin_ctzll(keep);
-			x = ~(keep >> i);
-			n = x != 0 ? (unsigned)__builtin_ctzll(x) : 64;
-			/* Up to 15 bytes are stored past the run. */
-			if (oend - o < n + 16 || (inplace && p - o < 16))
-				memcpy(o, tmp + i, n);
-			else
-				for (k = 0; k < n; k += 16)
-					_mm_storeu_si128((__m128i *)(void *)
-					    (o + k), _mm_loadu_si128(
-					    (const __m128i *)(const void *)
-					    (tmp + i + k)));
-			o += n;
-			keep = i + n >= 64 ? 0 :
-			    keep & (~(uint64_t)0 << (i + n));
-		}
-		p += left < 64 ? left : 64;
+		*o++ = *p;
+		if (!str)
+			str = *p == '"';
+		else if (esc)
+			esc = 0;
+		else if (*p == '\\')
+			esc = 1;
+		else if (*p == '"')
+			str = 0;
 	}
 	return (size_t)(o - (unsigned char *)out);
-#undef ISQUOTE
-#undef ISBSLASH
-#undef ISBLANK
-#else
-	o = compact_bytes(p, end, o);
-	return (size_t)(o - (unsigned char *)out);
-#endif
 }

@@ -718,9 +718,8 @@ compact_ref(const char *in, size_t len, char *out)
 }
 
 /*
- * json_compact on long texts, so that its sixteen-byte blocks meet
- * quotes, escapes, 8-bit bytes and blanks at every offset, in place
- * (with gaps shorter and longer than a block) and not.
+ * json_compact on long texts of quotes, escapes, 8-bit bytes and blanks,
+ * in place and not, against a byte loop written another way.
  */
 static void
 test_compact_long(void)
