@@ -378,6 +378,74 @@ utf8(struct jstream *js, const unsigned char **pp, const unsigned char *end)
 	return TOK_DONE;
 }
 
+/* A literal at *pp, as strbody: TOK_MORE leaves *pp where it was. */
+static inline int
+literal(struct jstream *js, const unsigned char **pp,
+    const unsigned char *end)
+{
+	const unsigned char *p = *pp;
+	const char *lit = *p == 't' ? "true" : *p == 'f' ? "false" : "null";
+	size_t i, n = strlen(lit);
+
+	for (i = 0; i < n && p[i] == (unsigned char)lit[i]; i++)
+		;
+	if (i == n) {
+		*pp = p + n;
+		return TOK_DONE;
+	}
+	if (p + i == end)
+		return TOK_MORE;
+	*pp = p + i;
+	return bad(js, "invalid literal, expected %s", lit);
+}
+
+/* A number that stops at p, short of what; TOK_MORE at the end of the
+ * buffered input. */
+static int
+numbad(struct jstream *js, const unsigned char **pp, const unsigned char *p,
+    const unsigned char *end, const char *what)
+{
+	char fb[32];
+
+	*pp = p;
+	if (p == end)
+		return TOK_MORE;
+	return bad(js, "expected a digit %s, found %s", what,
+	    found(fb, sizeof(fb), p, end));
+}
+
+/* A number at *pp, as strbody: TOK_MORE when the buffered input ends in
+ * it or just after it (it is scanned again from its start). */
+static inline int
+number(struct jstream *js, const unsigned char **pp, const unsigned char *end)
+{
+	const unsigned char *p = *pp;
+
+	if (*p == '-')
+		p++;
+	if (*p == '0' && ISDIGIT(p[1])) {
+		*pp = p + 1;
+		return bad(js, "leading zero in number");
+	}
+	if (!ISDIGIT(*p))
+		return numbad(js, pp, p, end, "after '-'");
+	while (ISDIGIT(*p))
+		p++;
+	if (*p == '.' && !ISDIGIT(*++p))
+		return numbad(js, pp, p, end, "after '.' in number");
+	while (ISDIGIT(*p))
+		p++;
+	if (*p == 'e' || *p == 'E') {
+		p += p[1] == '+' || p[1] == '-' ? 2 : 1;
+		if (!ISDIGIT(*p))
+			return numbad(js, pp, p, end, "in exponent");
+		while (ISDIGIT(*p))
+			p++;
+	}
+	*pp = p;
+	return p == end ? TOK_MORE : TOK_DONE;
+}
+
 /*
  * A string body from *pp (after the opening quote) to its closing quote:
  * TOK_DONE with *pp after the quote; TOK_MORE with *pp where to resume
@@ -790,8 +858,6 @@ scan(struct jstream *js)
 	const unsigned char *span = buf + js->span;
 	const unsigned char *const recp = buf + js->rec;
 	const int squeeze = js->squeeze && out != NULL;
-	const char *lit = "";
-	size_t n = 0, i;
 	enum sstate st = S_VALUE;
 	int key;
 	char fb[32];
@@ -824,6 +890,18 @@ scan(struct jstream *js)
 	goto fail;							\
 } while (0)
 #define FOUND()		found(fb, sizeof(fb), p, end)
+/* A token scanned by a function of its own; at: where to resume. */
+#define TOKEN(r, s, at) do {						\
+	switch (r) {							\
+	case TOK_MORE:							\
+		NEED((s), (at));					\
+	case TOK_BAD:	/* the message is set */			\
+		errp = p;						\
+		goto fail;						\
+	default:							\
+		break;							\
+	}								\
+} while (0)
 #define COMMA() do {							\
 	js->comma_line = line;						\
 	js->comma_ls = ls;						\
@@ -872,17 +950,7 @@ value:
 	case '"':
 		p++;
 		goto string;
-	case 't':
-		lit = "true";
-		n = 4;
-		goto literal;
-	case 'f':
-		lit = "false";
-		n = 5;
-		goto literal;
-	case 'n':
-		lit = "null";
-		n = 4;
+	case 't': case 'f': case 'n':
 		goto literal;
 	case '-': case '0': case '1': case '2': case '3': case '4':
 	case '5': case '6': case '7': case '8': case '9':
@@ -979,61 +1047,16 @@ after:
 	    FOUND());
 
 literal:
-	for (i = 0; i < n && p[i] == (unsigned char)lit[i]; i++)
-		;
-	if (i < n && p + i == end)
-		NEED(S_VALUE, tok);
-	if (i < n)
-		FAIL(p + i, "invalid literal, expected %s", lit);
-	p += n;
+	TOKEN(literal(js, &p, end), S_VALUE, tok);
 	goto after;
 
 number:
-	if (*p == '-')
-		p++;
-	if (*p == '0' && ISDIGIT(p[1]))
-		FAIL(p + 1, "leading zero in number");
-	if (!ISDIGIT(*p)) {
-		if (p == end)
-			NEED(S_VALUE, tok);
-		FAIL(p, "expected a digit after '-', found %s", FOUND());
-	}
-	while (ISDIGIT(*p))
-		p++;
-	if (*p == '.' && !ISDIGIT(p[1])) {
-		if (++p == end)
-			NEED(S_VALUE, tok);
-		FAIL(p, "expected a digit after '.' in number, found %s",
-		    FOUND());
-	}
-	if (*p == '.')
-		for (p++; ISDIGIT(*p); p++)
-			;
-	if (*p == 'e' || *p == 'E') {
-		p += p[1] == '+' || p[1] == '-' ? 2 : 1;
-		if (!ISDIGIT(*p) && p == end)
-			NEED(S_VALUE, tok);
-		if (!ISDIGIT(*p))
-			FAIL(p, "expected a digit in exponent, found %s",
-			    FOUND());
-		while (ISDIGIT(*p))
-			p++;
-	}
-	if (p == end)
-		NEED(S_VALUE, tok);
+	TOKEN(number(js, &p, end), S_VALUE, tok);
 	goto after;
 
 string:
 	/* p is inside the string body, after the opening quote. */
-	switch (strbody(js, &p, end)) {
-	case TOK_MORE:
-		NEED(key ? S_STR_KEY : S_STR_VAL, p);
-	case TOK_BAD:
-		errp = p;
-		goto fail;
-	default:
-		break;
-	}
+	TOKEN(strbody(js, &p, end), key ? S_STR_KEY : S_STR_VAL, p);
 	if (!key)
 		goto after;
 	key = 0;
@@ -1077,6 +1100,7 @@ fail:
 #undef FAIL
 #undef FOUND
 #undef COMMA
+#undef TOKEN
 }
 
 /*
