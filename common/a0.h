@@ -360,8 +360,8 @@ enum a0_arg { A0_ARG_NONE, A0_ARG_REQUIRED, A0_ARG_OPTIONAL };
 
 struct a0_opt {
 	int		 ch;		/* the letter, or A0_LONGONLY(n) */
-	const char	*name;		/* the long name */
 	enum a0_arg	 arg;
+	const char	*name;		/* the long name */
 	const char	*argname;	/* what --help calls the argument */
 	const char	*help;		/* one line, with the default */
 };

@@ -22,8 +22,8 @@
 
 /* The flags every tool has, after its own. */
 static const struct a0_opt common_opts[] = {
-	{ 'h', "help", A0_ARG_NONE, NULL, "print this help and exit" },
-	{ 'V', "version", A0_ARG_NONE, NULL, "print the version and exit" },
+	{ 'h', A0_ARG_NONE, "help", NULL, "print this help and exit" },
+	{ 'V', A0_ARG_NONE, "version", NULL, "print the version and exit" },
 };
 
 void
@@ -112,8 +112,11 @@ a0_getopt(const struct a0_tool *t, int argc, char *argv[])
 	int ch;
 
 	/* Built anew on each call: getopt_long keeps no pointer to them. */
-	for (; t->opts[n].name != NULL && n < MAXOPTS - 2; n++)
+	for (; t->opts[n].name != NULL; n++) {
+		if (n + nitems(common_opts) == MAXOPTS)
+			abort();	/* more flags than MAXOPTS allows */
 		add_opt(&t->opts[n], &lo[n], &sp);
+	}
 	for (i = 0; i < nitems(common_opts); i++, n++)
 		add_opt(&common_opts[i], &lo[n], &sp);
 	*sp = '\0';

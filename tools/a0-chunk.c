@@ -30,19 +30,19 @@ static size_t pathsz;
 static unsigned long long nchunks;
 
 static const struct a0_opt opts[] = {
-	{ '0', "null", A0_ARG_NONE, NULL,
+	{ '0', A0_ARG_NONE, "null", NULL,
 	    "end each path with a NUL (default: a newline)" },
-	{ 'k', "keep", A0_ARG_NONE, NULL,
+	{ 'k', A0_ARG_NONE, "keep", NULL,
 	    "keep the blanks inside records (default: removed)" },
-	{ 'b', "bytes", A0_ARG_REQUIRED, "bytes",
+	{ 'b', A0_ARG_REQUIRED, "bytes", "bytes",
 	    "largest chunk, K or M suffix (default: 509952)" },
-	{ 'n', "count", A0_ARG_REQUIRED, "count",
+	{ 'n', A0_ARG_REQUIRED, "count", "count",
 	    "most records a chunk (default: no limit)" },
-	{ 'd', "directory", A0_ARG_REQUIRED, "dir",
+	{ 'd', A0_ARG_REQUIRED, "directory", "dir",
 	    "where chunks go, made if missing (default: .)" },
-	{ 'p', "prefix", A0_ARG_REQUIRED, "prefix",
+	{ 'p', A0_ARG_REQUIRED, "prefix", "prefix",
 	    "start of chunk names (default: chunk-)" },
-	{ 0, NULL, A0_ARG_NONE, NULL, NULL }
+	{ 0, A0_ARG_NONE, NULL, NULL, NULL }
 };
 
 static const struct a0_tool tool = {

@@ -206,11 +206,11 @@ static int lflag;
 static long long nflag = -1;
 
 static const struct a0_opt opts[] = {
-	{ 'l', "list", A0_ARG_NONE, NULL,
+	{ 'l', A0_ARG_NONE, "list", NULL,
 	    "list the templates' names (default: print one)" },
-	{ 'n', "count", A0_ARG_REQUIRED, "count",
+	{ 'n', A0_ARG_REQUIRED, "count", "count",
 	    "make count numbered users (default: the template's)" },
-	{ 0, NULL, A0_ARG_NONE, NULL, NULL }
+	{ 0, A0_ARG_NONE, NULL, NULL, NULL }
 };
 
 static const struct a0_tool tool = {

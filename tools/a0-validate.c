@@ -55,17 +55,17 @@ static char errbuf[1 << 14];
 #define NODUP	A0_LONGONLY(0)
 
 static const struct a0_opt opts[] = {
-	{ 'n', "no-output", A0_ARG_NONE, NULL,
+	{ 'n', A0_ARG_NONE, "no-output", NULL,
 	    "check only, write no records (default: write them)" },
-	{ 'q', "quiet", A0_ARG_NONE, NULL,
+	{ 'q', A0_ARG_NONE, "quiet", NULL,
 	    "a summary, not each problem (default: each problem)" },
-	{ 'r', "rejects", A0_ARG_REQUIRED, "rejects",
+	{ 'r', A0_ARG_REQUIRED, "rejects", "rejects",
 	    "write rejected records to this file (default: none)" },
-	{ 'f', "format", A0_ARG_REQUIRED, "text|json",
+	{ 'f', A0_ARG_REQUIRED, "format", "text|json",
 	    "diagnostics as text or JSON Lines (default: text)" },
-	{ NODUP, "no-dup", A0_ARG_NONE, NULL,
+	{ NODUP, A0_ARG_NONE, "no-dup", NULL,
 	    "skip the duplicate check (default: check)" },
-	{ 0, NULL, A0_ARG_NONE, NULL, NULL }
+	{ 0, A0_ARG_NONE, NULL, NULL, NULL }
 };
 
 static const struct a0_tool tool = {
