@@ -722,8 +722,8 @@ at_end(struct jstream *js)
 		    "unexpected end of input, expected an object");
 		return -1;
 	default:
-		seterr(js, js->line, colof(js, js->pos), 0,
-		    "unexpected end of input, expected ',' or ']' after record");
+		seterr(js, js->line, colof(js, js->pos), 0, "unexpected end "
+		    "of input, expected ',' or ']' after record");
 		return -1;
 	}
 }
