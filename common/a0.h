@@ -142,7 +142,8 @@ const struct jerror *jstream_error(const struct jstream *);
 /*
  * That error as every tool words it, in buf (sz bytes): "FILE:LINE:COL:
  * record N: what", without "record N: " outside a record, or "FILE: " and
- * the system's message for a read error.  Returns buf.
+ * the system's message for a read error; without "FILE:" (or "FILE: ")
+ * when fname is NULL.  Returns buf.
  */
 char		*jstream_strerror(const struct jstream *, const char *fname,
 		    char *buf, size_t sz);

@@ -517,15 +517,17 @@ jstream_strerror(const struct jstream *js, const char *fname, char *buf,
     size_t sz)
 {
 	const struct jerror *e = &js->err;
+	const char *f = fname != NULL ? fname : "";
+	const char *sep = fname == NULL ? "" : e->sys != 0 ? ": " : ":";
 
 	if (e->sys != 0)
-		snprintf(buf, sz, "%s: %s", fname, strerror(e->sys));
+		snprintf(buf, sz, "%s%s%s", f, sep, strerror(e->sys));
 	else if (e->num > 0)
-		snprintf(buf, sz, "%s:%llu:%llu: record %llu: %s", fname,
+		snprintf(buf, sz, "%s%s%llu:%llu: record %llu: %s", f, sep,
 		    (unsigned long long)e->line, (unsigned long long)e->col,
 		    (unsigned long long)e->num, e->msg);
 	else
-		snprintf(buf, sz, "%s:%llu:%llu: %s", fname,
+		snprintf(buf, sz, "%s%s%llu:%llu: %s", f, sep,
 		    (unsigned long long)e->line, (unsigned long long)e->col,
 		    e->msg);
 	return buf;

@@ -47,36 +47,43 @@ a0_usage(const struct a0_tool *t)
 	exit(A0_EXIT_USAGE);
 }
 
-/* One line of --help: the flag's forms, then what it does. */
-static void
-help_line(const struct a0_opt *o)
+/* The forms of a flag, as --help shows them: "-b, --bytes bytes". */
+static int
+forms(char *s, size_t sz, const struct a0_opt *o)
 {
-	char forms[64];
 	int n;
 
 	if (o->ch < 256)
-		n = snprintf(forms, sizeof(forms), "-%c, --%s", o->ch,
-		    o->name);
+		n = snprintf(s, sz, "-%c, --%s", o->ch, o->name);
 	else
-		n = snprintf(forms, sizeof(forms), "    --%s", o->name);
-	if (o->argname != NULL && n > 0 && (size_t)n < sizeof(forms))
-		snprintf(forms + n, sizeof(forms) - (size_t)n,
+		n = snprintf(s, sz, "    --%s", o->name);
+	if (o->argname != NULL && n > 0 && (size_t)n < sz)
+		n += snprintf(s + n, sz - (size_t)n,
 		    o->arg == A0_ARG_OPTIONAL ? "[=%s]" : " %s", o->argname);
-	printf("  %-24s %s\n", forms, o->help);
+	return n;
 }
 
-/* -h: the usage, then a line a flag, on stdout. */
+/* -h: the usage, then a line a flag, on stdout, the help in a column. */
 static void __attribute__((noreturn))
 help(const struct a0_tool *t)
 {
 	const struct a0_opt *o;
+	char f[80];
+	int w = 24;
 	size_t i;
 
-	printf("usage: %s %s\n\n", t->name, t->synopsis);
 	for (o = t->opts; o->name != NULL; o++)
-		help_line(o);
-	for (i = 0; i < nitems(common_opts); i++)
-		help_line(&common_opts[i]);
+		if (forms(f, sizeof(f), o) > w)
+			w = forms(f, sizeof(f), o);
+	printf("usage: %s %s\n\n", t->name, t->synopsis);
+	for (o = t->opts; o->name != NULL; o++) {
+		forms(f, sizeof(f), o);
+		printf("  %-*s %s\n", w, f, o->help);
+	}
+	for (i = 0; i < nitems(common_opts); i++) {
+		forms(f, sizeof(f), &common_opts[i]);
+		printf("  %-*s %s\n", w, f, common_opts[i].help);
+	}
 	flush_or_die();
 	exit(A0_EXIT_OK);
 }

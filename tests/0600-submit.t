@@ -34,8 +34,13 @@ same() {
 }
 
 # ---- flags, before any network ----
-check "-h prints the usage"        0 '' "$T/usage" '' a0-submit -h
-check "--help prints the usage"    0 '' "$T/usage" '' a0-submit --help
+check "-h prints the usage"        0 '' - '' a0-submit -h
+ok "-h: the usage, then the flags" sh -c 'sed "/^\$/,\$d" "$1/out" |
+    cmp -s - "$1/usage" && grep -q "^  -j, --jobs jobs .*(default: 2)\$" \
+    "$1/out"' sh "$T"
+check "--help prints the usage"    0 '' - '' a0-submit --help
+ok "--help: the usage, then the flags" sh -c 'sed "/^\$/,\$d" "$1/out" |
+    cmp -s - "$1/usage"' sh "$T"
 check "-V prints the version"      0 '' "$T/version" '' a0-submit -V
 check "--version"                  0 '' "$T/version" '' a0-submit --version
 check "neither -c nor -C"          2 '' '' 'give one of -c name and -C' \
@@ -241,7 +246,7 @@ check "413-size chunk refused locally" 3 '' - \
     a0-submit -c "$C" "$T/big.json"
 echo '[{"email":"x@example.com"},2]' > "$T/obj.json"
 check "not an array of objects"    3 '' - \
-    "obj.json:1:28: expected an object, found '2'" \
+    "obj.json:1:28: record 2: expected an object, found '2'" \
     a0-submit -c "$C" "$T/obj.json"
 echo '[{"email":"x@example.com"},' > "$T/broken.json"
 check "truncated JSON"             3 '' - 'broken.json:2:1: unexpected end' \

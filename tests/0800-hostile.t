@@ -289,10 +289,10 @@ while IFS='|' read -r name pat; do
 	    grep -q '"status":"error"' "$T/out"
 done <<'EOF'
 nul-after|1:10: expected end of input after ']', found byte 0x00$
-end-mid-string|1:18: unexpected end of input in string$
-deep|1:518: nesting deeper than 512$
-overlong-2-in-string|1:8: invalid UTF-8 byte 0xC0$
-lone-low-surrogate|1:8: lone surrogate \\uDC00 in string$
+end-mid-string|1:18: record 1: unexpected end of input in string$
+deep|1:518: record 1: nesting deeper than 512$
+overlong-2-in-string|1:8: record 1: invalid UTF-8 byte 0xC0$
+lone-low-surrogate|1:8: record 1: lone surrogate \\uDC00 in string$
 EOF
 
 # ---- a0-submit: hostile answers ----

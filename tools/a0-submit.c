@@ -11,7 +11,6 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,21 +24,49 @@ static struct opts opt = { .email = 1, .xflag = "", .jflag = 2 };
 static volatile sig_atomic_t gotsig;
 static int sigw = -1;		/* the signal pipe's write end */
 
-static void
-usage(FILE *f, int status)
-{
-	/* -h writes to stdout, which may fail like any output. */
-	fprintf(f, "usage: a0-submit [-0] [-c name | -C con_id] "
-	    "[--upsert[=bool]]\n"
+enum { O_UPSERT = A0_LONGONLY(0), O_EMAIL, O_NOWAIT, O_DRYRUN, O_TENANT,
+    O_DEBUG, O_NOCOLOR };
+
+static const struct a0_opt opts[] = {
+	{ '0', A0_ARG_NONE, "null", NULL,
+	    "paths on stdin end with a NUL (default: newline)" },
+	{ 'c', A0_ARG_REQUIRED, "connection-name", "name",
+	    "the connection, by name (default: none, or -C)" },
+	{ 'C', A0_ARG_REQUIRED, "connection-id", "con_id",
+	    "the connection, by id (default: none, or -c)" },
+	{ O_UPSERT, A0_ARG_OPTIONAL, "upsert", "bool",
+	    "update users that exist (default: false)" },
+	{ O_EMAIL, A0_ARG_OPTIONAL, "email-results", "bool",
+	    "email the admins as jobs end (default: true)" },
+	{ 'x', A0_ARG_REQUIRED, "external-id", "external_id",
+	    "Auth0's job tag (default: none)" },
+	{ 's', A0_ARG_REQUIRED, "state", "state",
+	    "keep a journal in this file (default: none)" },
+	{ 'r', A0_ARG_REQUIRED, "rejects", "rejects",
+	    "append the failed users here (default: none)" },
+	{ 'j', A0_ARG_REQUIRED, "jobs", "jobs",
+	    "jobs at once, 1 to 16 (default: 2)" },
+	{ O_NOWAIT, A0_ARG_NONE, "no-wait", NULL,
+	    "print job ids, do not wait (default: wait)" },
+	{ O_DRYRUN, A0_ARG_NONE, "dry-run", NULL,
+	    "show what would be posted (default: post)" },
+	{ O_TENANT, A0_ARG_REQUIRED, "tenant", "domain",
+	    "the tenant (default: $AUTH0_DOMAIN)" },
+	{ O_DEBUG, A0_ARG_NONE, "debug", NULL,
+	    "trace requests, secrets hidden (default: off)" },
+	{ O_NOCOLOR, A0_ARG_NONE, "no-color", NULL,
+	    "no colour in progress (default: colour)" },
+	{ 0, A0_ARG_NONE, NULL, NULL, NULL }
+};
+
+static const struct a0_tool tool = {
+	"a0-submit", "[-0] [-c name | -C con_id] [--upsert[=bool]]\n"
 	    "\t[--email-results[=bool]] [-x external_id] [-s state] "
 	    "[-r rejects]\n"
 	    "\t[-j jobs] [--no-wait] [--dry-run] [--tenant domain] "
 	    "[--debug]\n"
-	    "\t[--no-color] [file ...]\n");
-	if (f == stdout && a0_flush_stdout() == -1)
-		err(A0_EXIT_IO, "stdout");
-	exit(status);
-}
+	    "\t[--no-color] [file ...]", opts
+};
 
 double
 now_ms(void)
@@ -227,7 +254,7 @@ flagbool(const char *name, const char *arg)
 		return 1;
 	if (a0_parse_bool(arg, &v) == -1) {
 		warnx("--%s: %s: not a boolean", name, arg);
-		usage(stderr, A0_EXIT_USAGE);
+		a0_usage(&tool);
 	}
 	return v;
 }
@@ -359,32 +386,10 @@ setup(struct run *r)
 static int
 options(int argc, char *argv[])
 {
-	enum { O_UPSERT = 256, O_EMAIL, O_NOWAIT, O_DRYRUN, O_TENANT,
-	    O_DEBUG, O_NOCOLOR };
-	static const struct option lopts[] = {
-		{ "null",		no_argument, NULL, '0' },
-		{ "connection-name",	required_argument, NULL, 'c' },
-		{ "connection-id",	required_argument, NULL, 'C' },
-		{ "upsert",		optional_argument, NULL, O_UPSERT },
-		{ "email-results",	optional_argument, NULL, O_EMAIL },
-		{ "external-id",	required_argument, NULL, 'x' },
-		{ "state",		required_argument, NULL, 's' },
-		{ "rejects",		required_argument, NULL, 'r' },
-		{ "jobs",		required_argument, NULL, 'j' },
-		{ "no-wait",		no_argument, NULL, O_NOWAIT },
-		{ "dry-run",		no_argument, NULL, O_DRYRUN },
-		{ "tenant",		required_argument, NULL, O_TENANT },
-		{ "debug",		no_argument, NULL, O_DEBUG },
-		{ "no-color",		no_argument, NULL, O_NOCOLOR },
-		{ "help",		no_argument, NULL, 'h' },
-		{ "version",		no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *why;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "0c:C:x:s:r:j:hV", lopts,
-	    NULL)) != -1) {
+	while ((ch = a0_getopt(&tool, argc, argv)) != -1) {
 		switch (ch) {
 		case '0':
 			opt.zflag = 1;
@@ -408,7 +413,7 @@ options(int argc, char *argv[])
 			if (a0_parse_num(optarg, 1, MAXSLOTS, 0, &opt.jflag,
 			    &why) == -1) {
 				warnx("-j %s: %s", optarg, why);
-				usage(stderr, A0_EXIT_USAGE);
+				a0_usage(&tool);
 			}
 			break;
 		case O_UPSERT:
@@ -432,16 +437,6 @@ options(int argc, char *argv[])
 		case O_NOCOLOR:
 			opt.nocolor = 1;
 			break;
-		case 'h':
-			usage(stdout, A0_EXIT_OK);
-			break;
-		case 'V':
-			printf("a0-submit %s\n", A0_VERSION);
-			if (a0_flush_stdout() == -1)
-				err(A0_EXIT_IO, "stdout");
-			exit(A0_EXIT_OK);
-		default:
-			usage(stderr, A0_EXIT_USAGE);
 		}
 	}
 	return optind;
@@ -455,7 +450,7 @@ check_options(void)
 
 	if ((opt.cflag == NULL) == (opt.Cflag == NULL)) {
 		warnx("give one of -c name and -C con_id");
-		usage(stderr, A0_EXIT_USAGE);
+		a0_usage(&tool);
 	}
 	if (opt.Cflag != NULL && !con_id_ok(opt.Cflag))
 		errx(A0_EXIT_USAGE, "-C %s: not a connection id "
@@ -475,6 +470,7 @@ main(int argc, char *argv[])
 	static struct run run;
 	int i, stdin_list = 0;
 
+	a0_tool_start();
 	i = options(argc, argv);
 	argc -= i;
 	argv += i;

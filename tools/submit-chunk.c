@@ -5,11 +5,9 @@
  * earlier run, and handed to a slot as a chunk to post or a job to
  * follow, or reported at once when it needs no request.
  */
-#include <sys/stat.h>
 
 #include <err.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,20 +58,34 @@ drop(struct run *r, struct chunk *c, const char *status, const char *error,
 	free_chunk(r, c);
 }
 
+/* Why a chunk cannot be sent: for its result line, and for stderr. */
+struct why {
+	char	 line[256];	/* without the path (the line names it) */
+	char	 msg[512];	/* "PATH: what", or "PATH:LINE:COL: ..." */
+};
+
+static void
+why_set(struct why *w, const char *path, const char *what)
+{
+	snprintf(w->line, sizeof(w->line), "%s", what);
+	snprintf(w->msg, sizeof(w->msg), "%s: %s", path, what);
+}
+
 /*
  * Read a chunk's records with the strict reader and join them into the
  * users file to send: "[", the records byte for byte separated by ",",
  * "]" and a newline, which is a0-chunk's file byte for byte.  It is put
  * at off in b, a buffer of BUFCAP bytes, with room left around it for
  * the rest of the request.  Returns the number of records, or -1 with
- * why set; *len is set either way.
+ * w set; *len is set either way.
  */
 static long long
-load(int fd, size_t off, char *b, size_t *len, char *why, size_t whysz)
+load(int fd, const char *path, size_t off, char *b, size_t *len,
+    struct why *w)
 {
 	struct jstream *js;
 	struct jrecord rec;
-	const struct jerror *je;
+	char what[128];
 	size_t n = 1;
 	long long count = 0;
 	int r;
@@ -84,8 +96,9 @@ load(int fd, size_t off, char *b, size_t *len, char *why, size_t whysz)
 		/* Past the limit already: the rest need not be read. */
 		if (n + rec.len + 3 > A0_MAX_REQUEST ||
 		    off + n + rec.len + 3 + ROOM > BUFCAP) {
-			snprintf(why, whysz, "larger than Auth0's limit of %d "
-			    "bytes a request", A0_MAX_REQUEST);
+			snprintf(what, sizeof(what), "larger than Auth0's "
+			    "limit of %d bytes a request", A0_MAX_REQUEST);
+			why_set(w, path, what);
 			r = -2;
 			break;
 		}
@@ -95,13 +108,8 @@ load(int fd, size_t off, char *b, size_t *len, char *why, size_t whysz)
 		n += rec.len;
 	}
 	if (r == -1) {
-		je = jstream_error(js);
-		if (je->sys != 0)
-			snprintf(why, whysz, "%s", strerror(je->sys));
-		else
-			snprintf(why, whysz, "%llu:%llu: %s",
-			    (unsigned long long)je->line,
-			    (unsigned long long)je->col, je->msg);
+		jstream_strerror(js, NULL, w->line, sizeof(w->line));
+		jstream_strerror(js, path, w->msg, sizeof(w->msg));
 	}
 	jstream_close(js);
 	b[off + n++] = ']';
@@ -111,44 +119,36 @@ load(int fd, size_t off, char *b, size_t *len, char *why, size_t whysz)
 }
 
 /* Open path and load it into a buffer of the pool, set in *buf (NULL
- * when the file could not be opened); as load(). */
+ * when the file could not be opened); as load().  A path "-" is a file
+ * of that name, not standard input: it came from the list of chunks. */
 static long long
 load_file(struct run *r, const char *path, size_t off, char **buf,
-    size_t *len, char *why, size_t whysz)
+    size_t *len, struct why *w)
 {
-	struct stat st;
 	long long n;
 	int fd;
 
 	*buf = NULL;
 	*len = 0;
-	if ((fd = open(path, O_RDONLY)) == -1 || fstat(fd, &st) == -1) {
-		snprintf(why, whysz, "%s", strerror(errno));
-		if (fd != -1)
-			close(fd);
-		return -1;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		snprintf(why, whysz, "%s", strerror(EISDIR));
-		close(fd);
+	if ((fd = a0_open_input(strcmp(path, "-") == 0 ? "./-" : path)) ==
+	    -1) {
+		why_set(w, path, strerror(errno));
 		return -1;
 	}
 	*buf = getbuf(r);
-	n = load(fd, off, *buf, len, why, whysz);
+	n = load(fd, path, off, *buf, len, w);
 	close(fd);
 	return n;
 }
 
 /* A chunk that cannot be sent: say why, and go on with the others. */
 static void
-bad_chunk(struct run *r, struct chunk *c, char *buf, const char *why)
+bad_chunk(struct run *r, struct chunk *c, char *buf, const struct why *w)
 {
-	/* Compiler style when why has a place ("LINE:COL: ..."). */
-	warnx("%s%s%s", c->path, why[0] >= '0' && why[0] <= '9' ? ":" : ": ",
-	    why);
+	warnx("%s", w->msg);
 	putbuf(r, buf);
 	r->tally.bad = 1;
-	drop(r, c, "error", why, 0);
+	drop(r, c, "error", w->line, 0);
 }
 
 /* --dry-run: what would be posted. */
@@ -261,23 +261,25 @@ static struct chunk *
 prepare(struct run *r, const char *path)
 {
 	struct chunk *c = xcalloc(1, sizeof(*c));
-	char *buf, why[256] = "";
+	struct why w = { "", "" };
+	char what[128];
 	size_t len, size;
 	long long n;
+	char *buf;
 
 	c->path = xstrdup(path);
 	c->uoff = a0_import_offset(&r->imp);
-	if ((n = load_file(r, path, c->uoff, &buf, &len, why,
-	    sizeof(why))) == -1) {
-		bad_chunk(r, c, buf, why);
+	if ((n = load_file(r, path, c->uoff, &buf, &len, &w)) == -1) {
+		bad_chunk(r, c, buf, &w);
 		return NULL;
 	}
 	a0_sha256(buf + c->uoff, len, c->sha);
 	if ((size = a0_import_size(&r->imp, len)) > A0_MAX_REQUEST) {
-		snprintf(why, sizeof(why), "the request would be %zu bytes, "
+		snprintf(what, sizeof(what), "the request would be %zu bytes, "
 		    "over Auth0's limit of %d (split it with a0-chunk)", size,
 		    A0_MAX_REQUEST);
-		bad_chunk(r, c, buf, why);
+		why_set(&w, path, what);
+		bad_chunk(r, c, buf, &w);
 		return NULL;
 	}
 	if (skipped(r, c, buf, n))

@@ -570,6 +570,8 @@ test_read_error(void)
 	ok(jstream_next(js, &r) == -1, "and stays failed");
 	is_str(jstream_strerror(js, "dir", buf, sizeof(buf)),
 	    "dir: Is a directory", "jstream_strerror: a read error");
+	is_str(jstream_strerror(js, NULL, buf, sizeof(buf)),
+	    "Is a directory", "jstream_strerror: a read error, no file");
 	jstream_close(js);
 	close(fd);
 	jstream_close(NULL);
@@ -604,6 +606,9 @@ test_strerror(void)
 			;
 		is_str(jstream_strerror(js, "f.json", buf, sizeof(buf)),
 		    cases[i].want, "jstream_strerror case %zu", i);
+		is_str(jstream_strerror(js, NULL, buf, sizeof(buf)),
+		    cases[i].want + 7, "jstream_strerror case %zu, no file",
+		    i);
 		jstream_close(js);
 	}
 }
