@@ -389,6 +389,11 @@ int	 a0_getopt(const struct a0_tool *, int argc, char *argv[]);
 /* Print "usage: NAME SYNOPSIS" to stderr and exit 2. */
 void	 a0_usage(const struct a0_tool *) __attribute__((noreturn));
 
+/* The number optarg gives flag -ch, as a0_parse_num reads it; a bad one
+ * is named ("-ch ARG: too large") before a0_usage. */
+long long a0_optnum(const struct a0_tool *, int ch, long long min,
+	    long long max, int suffixes);
+
 /* Open input name for reading ("-" is stdin): the descriptor, or -1 with
  * errno (EISDIR for a directory). */
 int	 a0_open_input(const char *name);

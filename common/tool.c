@@ -143,6 +143,20 @@ a0_getopt(const struct a0_tool *t, int argc, char *argv[])
 	}
 }
 
+long long
+a0_optnum(const struct a0_tool *t, int ch, long long min, long long max,
+    int suffixes)
+{
+	const char *errstr;
+	long long n;
+
+	if (a0_parse_num(optarg, min, max, suffixes, &n, &errstr) == -1) {
+		warnx("-%c %s: %s", ch, optarg, errstr);
+		a0_usage(t);
+	}
+	return n;
+}
+
 int
 a0_open_input(const char *name)
 {

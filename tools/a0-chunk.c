@@ -182,7 +182,7 @@ chunk(int fd, const char *fname)
 int
 main(int argc, char *argv[])
 {
-	const char *fname = "-", *errstr;
+	const char *fname = "-";
 	size_t n;
 	int ch, fd;
 
@@ -196,18 +196,11 @@ main(int argc, char *argv[])
 			kflag = 1;
 			break;
 		case 'b':
-			if (a0_parse_num(optarg, MIN_CHUNK, MAX_CHUNK, 1,
-			    &bflag, &errstr) == -1) {
-				warnx("-b %s: %s", optarg, errstr);
-				a0_usage(&tool);
-			}
+			bflag = a0_optnum(&tool, ch, MIN_CHUNK, MAX_CHUNK, 1);
 			break;
 		case 'n':
-			if (a0_parse_num(optarg, 1, 0x7fffffffffffffffLL, 1,
-			    &nflag, &errstr) == -1) {
-				warnx("-n %s: %s", optarg, errstr);
-				a0_usage(&tool);
-			}
+			nflag = a0_optnum(&tool, ch, 1, 0x7fffffffffffffffLL,
+			    1);
 			break;
 		case 'd':
 			dflag = optarg;

@@ -386,7 +386,6 @@ setup(struct run *r)
 static int
 options(int argc, char *argv[])
 {
-	const char *why;
 	int ch;
 
 	while ((ch = a0_getopt(&tool, argc, argv)) != -1) {
@@ -410,11 +409,7 @@ options(int argc, char *argv[])
 			opt.rflag = optarg;
 			break;
 		case 'j':
-			if (a0_parse_num(optarg, 1, MAXSLOTS, 0, &opt.jflag,
-			    &why) == -1) {
-				warnx("-j %s: %s", optarg, why);
-				a0_usage(&tool);
-			}
+			opt.jflag = a0_optnum(&tool, ch, 1, MAXSLOTS, 0);
 			break;
 		case O_UPSERT:
 			opt.upsert = flagbool("upsert", optarg);

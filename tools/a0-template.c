@@ -410,7 +410,6 @@ int
 main(int argc, char *argv[])
 {
 	const struct template *t;
-	const char *errstr;
 	size_t i;
 	int ch;
 
@@ -421,11 +420,7 @@ main(int argc, char *argv[])
 			lflag = 1;
 			break;
 		case 'n':
-			if (a0_parse_num(optarg, 0, MAX_USERS, 1, &nflag,
-			    &errstr) == -1) {
-				warnx("-n %s: %s", optarg, errstr);
-				a0_usage(&tool);
-			}
+			nflag = a0_optnum(&tool, ch, 0, MAX_USERS, 1);
 			break;
 		}
 	}
