@@ -1557,29 +1557,38 @@ static const unsigned char reserved_first[256] = {
 	['l'] = 1, ['m'] = 1, ['u'] = 1
 };
 
+/* Is the key p (n bytes) one app_metadata may not have? */
+static int
+is_reserved(const char *p, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || !reserved_first[(unsigned char)p[0]])
+		return 0;
+	for (i = 0; i < nitems(reserved); i++)
+		if (reserved[i].n == n && reserved[i].s[0] == p[0] &&
+		    memcmp(reserved[i].s, p, n) == 0)
+			return 1;
+	return 0;
+}
+
 /* Keys at any depth of metadata object o: no '.' or '$' (noted by the
  * first pass). */
 static void
 metadata(struct schema *s, int o, int app)
 {
 	const char *p;
-	size_t n, i;
+	size_t n;
 	int k, m, end = skip(s, o);
 
 	if (app)
 		for (k = o + 1, m = 0; m < T(s, o)->size;
 		    m++, k = skip(s, k + 1)) {
 			p = key(s, k, &n);
-			if (n == 0 || !reserved_first[(unsigned char)p[0]])
-				continue;
-			for (i = 0; i < nitems(reserved);
-			    i++)
-				if (reserved[i].n == n &&
-				    reserved[i].s[0] == p[0] &&
-				    memcmp(reserved[i].s, p, n) == 0)
-					ERR(s, k + 1, NULL, "RESERVED_KEY",
-					    "reserved key, not allowed in "
-					    "app_metadata");
+			if (is_reserved(p, n))
+				ERR(s, k + 1, NULL, "RESERVED_KEY",
+				    "reserved key, not allowed in "
+				    "app_metadata");
 		}
 	for (k = o + 1; k < end; k++)
 		if (s->kbad[k] && is_key(s, k))
