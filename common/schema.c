@@ -638,6 +638,11 @@ want(struct schema *s, int v, enum want w)
 	return want_type(s, v, w);
 }
 
+/* one_of() and members() over a whole array. */
+#define ONE_OF(s, v, list)	one_of((s), (v), (list), (int)nitems(list))
+#define MEMBERS(s, o, names, v, req) \
+	members((s), (o), (names), (int)nitems(names), (v), (req))
+
 /*
  * Is string value v one of the n values in list?  Returns its index, or
  * -1 after reporting ENUM_MISMATCH (or INVALID_TYPE).
@@ -1259,7 +1264,7 @@ encoded(struct schema *s, int val, int enc, const char *what)
 {
 	int e = ENC_UTF8;
 
-	if (enc >= 0 && (e = one_of(s, enc, encodings, nitems(encodings))) < 0)
+	if (enc >= 0 && (e = ONE_OF(s, enc, encodings)) < 0)
 		return;
 	if (val < 0 || T(s, val)->type != JT_STRING || e == ENC_UTF8)
 		return;
@@ -1364,8 +1369,7 @@ custom_hash(struct schema *s, int o)
 		ERR(s, o, "algorithm", "OBJECT_REQUIRED",
 		    "missing required property");
 	else
-		alg = one_of(s, c[C_ALGORITHM], algorithms,
-		    nitems(algorithms));
+		alg = ONE_OF(s, c[C_ALGORITHM], algorithms);
 	if (c[C_HASH] < 0)
 		ERR(s, o, "hash", "OBJECT_REQUIRED",
 		    "missing required property");
@@ -1374,14 +1378,11 @@ custom_hash(struct schema *s, int o)
 		if (h[H_VALUE] >= 0 && !want(s, h[H_VALUE], W_STRING))
 			h[H_VALUE] = -2;
 		if (h[H_ENCODING] >= 0)
-			enc = one_of(s, h[H_ENCODING], encodings,
-			    nitems(encodings));
+			enc = ONE_OF(s, h[H_ENCODING], encodings);
 		if (h[H_DIGEST] >= 0)
-			dig = one_of(s, h[H_DIGEST], digests,
-			    nitems(digests));
+			dig = ONE_OF(s, h[H_DIGEST], digests);
 		if (h[H_KEY] >= 0 && want(s, h[H_KEY], W_OBJECT)) {
-			members(s, h[H_KEY], key_names,
-			    nitems(key_names), k, 0);
+			MEMBERS(s, h[H_KEY], key_names, k, 0);
 			if (k[0] < 0)
 				ERR(s, h[H_KEY], "value", "OBJECT_REQUIRED",
 				    "missing required property");
@@ -1398,16 +1399,13 @@ custom_hash(struct schema *s, int o)
 		else if (!want(s, sa[S_VALUE], W_STRING))
 			sa[S_VALUE] = -1;
 		if (sa[S_POSITION] >= 0)
-			one_of(s, sa[S_POSITION], positions,
-			    nitems(positions));
+			ONE_OF(s, sa[S_POSITION], positions);
 		encoded(s, sa[S_VALUE], sa[S_ENCODING], "salt");
 	}
 	if (c[C_PASSWORD] >= 0 && want(s, c[C_PASSWORD], W_OBJECT)) {
-		members(s, c[C_PASSWORD], pw_names,
-		    nitems(pw_names), pw, 0);
+		MEMBERS(s, c[C_PASSWORD], pw_names, pw, 0);
 		if (pw[0] >= 0)
-			one_of(s, pw[0], pw_encodings,
-			    nitems(pw_encodings));
+			ONE_OF(s, pw[0], pw_encodings);
 	}
 	if (c[C_KEYLEN] >= 0)
 		keylen = positive(s, c[C_KEYLEN]);
@@ -1511,7 +1509,7 @@ mfa(struct schema *s, int a)
 		else if (T(s, it)->size == 0)
 			ERR(s, it, NULL, "MFA_FACTOR_EMPTY",
 			    "a factor needs one of totp, phone, email");
-		members(s, it, mfa_names, nitems(mfa_names), f, 1);
+		MEMBERS(s, it, mfa_names, f, 1);
 		for (k = 0; k < 3; k++) {
 			if (f[k] < 0 || !want(s, f[k], W_OBJECT))
 				continue;
