@@ -938,16 +938,12 @@ value:
 	tok = p;
 	switch (*p) {
 	case '{':
-		if (depth == A0_MAX_DEPTH)
-			FAIL(p, "nesting deeper than %d", A0_MAX_DEPTH);
-		stack[depth++] = 1;
-		p++;
-		goto obj_first;
 	case '[':
 		if (depth == A0_MAX_DEPTH)
 			FAIL(p, "nesting deeper than %d", A0_MAX_DEPTH);
-		stack[depth++] = 0;
-		p++;
+		stack[depth++] = *p == '{';
+		if (*p++ == '{')
+			goto obj_first;
 		goto arr_first;
 	case '"':
 		p++;
