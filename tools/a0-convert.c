@@ -1,0 +1,442 @@
+/*
+ * a0-convert: users exported from another system (Django, Keycloak,
+ * Firebase, or any CSV) as Auth0 import records, NDJSON on stdout, their
+ * password hashes rewritten into custom_password_hash.  A user whose hash
+ * cannot be carried over is still imported, without one, and listed in
+ * the reset file so that a password reset can be sent; nothing is lost
+ * without a word.
+ */
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "convert.h"
+
+/* The reasons seen, with their counts, in the order first seen. */
+#define MAXREASON	64
+
+/* What the run has done, and where its output goes. */
+struct run {
+	const char	*source;	/* the -f format */
+	const char	*file;		/* the input being read */
+	unsigned long	 nuser, nhash, nreset, nbad;
+	const char	*reason[MAXREASON];
+	unsigned long	 nreason[MAXREASON];
+	struct jbuf	 rec, line;
+	struct jdoc	 doc;
+	struct schema	*sc;
+	const char	*diag;		/* the first schema error */
+	struct jbuf	 dptr;
+	FILE		*rf;		/* the reset file */
+	struct check	*ck;
+};
+
+static struct run R;
+static char outbuf[1 << 16];
+
+static void __attribute__((noreturn))
+usage(FILE *fp, int status)
+{
+	fputs("usage: a0-convert -f django|keycloak|firebase|csv "
+	    "[--map FIELD=COLUMN,...]\n"
+	    "                  [--hash SCHEME] [--pepper file] [-R resets] "
+	    "[--check accounts]\n"
+	    "                  [file ...]\n", fp);
+	if (fp == stdout && a0_flush_stdout() == -1)
+		err(A0_EXIT_IO, "stdout");
+	exit(status);
+}
+
+void
+bad_row(const char *file, uint64_t line, uint64_t col, uint64_t num,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	R.nbad++;
+	if (col > 0)
+		fprintf(stderr, "%s:%llu:%llu: record %llu: ", file,
+		    (unsigned long long)line, (unsigned long long)col,
+		    (unsigned long long)num);
+	else
+		fprintf(stderr, "%s:%llu: row %llu: ", file,
+		    (unsigned long long)line, (unsigned long long)num);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* Does s fit Auth0's rules for a user_id (the import adds "auth0|")? */
+static int
+good_id(struct cstr s)
+{
+	size_t i;
+
+	if (s.p == NULL || s.n == 0 || s.n > 255 ||
+	    (s.n >= 6 && memcmp(s.p, "auth0|", 6) == 0))
+		return 0;
+	for (i = 0; i < s.n; i++)
+		if (s.p[i] == ' ' || (s.p[i] >= '\t' && s.p[i] <= '\r'))
+			return 0;
+	return 1;
+}
+
+/* Does s fit Auth0's username rules (and is it not an email)? */
+static int
+good_username(struct cstr s)
+{
+	size_t i;
+	unsigned char c;
+
+	if (s.p == NULL || s.n == 0 || s.n > 128)
+		return 0;
+	for (i = 0; i < s.n; i++) {
+		c = (unsigned char)s.p[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || strchr("`^$!-#.+'~_", c)) ||
+		    c == '\0')
+			return 0;
+	}
+	return 1;
+}
+
+static void
+kstr(struct jbuf *b, const char *k, struct cstr s)
+{
+	if (s.p == NULL)
+		return;
+	jb_key(b, k);
+	jb_str(b, s.p, s.n);
+	b->comma = 1;
+}
+
+static void
+kbool(struct jbuf *b, const char *k, int v)
+{
+	if (v >= 0)
+		jb_kbool(b, k, v);
+}
+
+static void
+write_hash(struct jbuf *b, const struct cph *h)
+{
+	jb_key(b, "custom_password_hash");
+	jb_begin(b, '{');
+	jb_kstr(b, "algorithm", h->alg);
+	jb_key(b, "hash");
+	jb_begin(b, '{');
+	kstr(b, "value", (struct cstr){ h->value.p, h->value.len });
+	jb_kstr(b, "encoding", h->enc);
+	jb_end(b, '}');
+	if (h->salted) {
+		jb_key(b, "salt");
+		jb_begin(b, '{');
+		kstr(b, "value", (struct cstr){ h->salt.p, h->salt.len });
+		jb_kstr(b, "encoding", h->saltenc);
+		if (h->pos != NULL)
+			jb_kstr(b, "position", h->pos);
+		jb_end(b, '}');
+	}
+	if (h->pwenc != NULL) {
+		jb_key(b, "password");
+		jb_begin(b, '{');
+		jb_kstr(b, "encoding", h->pwenc);
+		jb_end(b, '}');
+	}
+	if (h->keylen > 0) {
+		jb_kint(b, "keylen", h->keylen);
+		jb_kint(b, "cost", h->cost);
+		jb_kint(b, "blockSize", h->blocksize);
+		jb_kint(b, "parallelization", h->par);
+	}
+	jb_end(b, '}');
+}
+
+/* The record for u, without its hash, in R.rec (left open). */
+static void
+record(const struct cuser *u)
+{
+	struct jbuf *b = &R.rec;
+	size_t i;
+
+	jb_reset(b);
+	jb_begin(b, '{');
+	kstr(b, "email", u->email);
+	kbool(b, "email_verified", u->email_verified);
+	if (good_username(u->username))
+		kstr(b, "username", u->username);
+	kstr(b, "given_name", u->given_name);
+	kstr(b, "family_name", u->family_name);
+	kstr(b, "name", u->name);
+	kstr(b, "nickname", u->nickname);
+	kstr(b, "picture", u->picture);
+	kstr(b, "phone_number", u->phone_number);
+	kbool(b, "phone_verified", u->phone_verified);
+	kbool(b, "blocked", u->blocked);
+	if (good_id(u->id))
+		kstr(b, "user_id", u->id);
+	if (u->nmeta > 0) {
+		jb_key(b, "user_metadata");
+		jb_begin(b, '{');
+		for (i = 0; i < u->nmeta; i++)
+			if (u->meta[i].val.n > 0)
+				kstr(b, u->meta[i].key, u->meta[i].val);
+		jb_end(b, '}');
+	}
+	jb_key(b, "app_metadata");
+	jb_begin(b, '{');
+	jb_kstr(b, "source", R.source);
+	kstr(b, "source_id", u->id);
+	if (u->username.p != NULL && !good_username(u->username))
+		kstr(b, "source_username", u->username);
+	jb_end(b, '}');
+}
+
+static void
+report(void *arg, const struct schema_diag *dg)
+{
+	(void)arg;
+	if (dg->warning || R.diag != NULL)
+		return;
+	R.diag = dg->msg;
+	jb_reset(&R.dptr);
+	jb_add(&R.dptr, dg->ptr, dg->ptrlen);
+	jb_printf(&R.dptr, ": %s", dg->code);
+}
+
+static void
+count_reason(const char *why)
+{
+	int i;
+
+	for (i = 0; i < MAXREASON && R.reason[i] != NULL; i++)
+		if (strcmp(R.reason[i], why) == 0)
+			break;
+	if (i == MAXREASON)
+		i = MAXREASON - 1;
+	R.reason[i] = why;
+	R.nreason[i]++;
+}
+
+void
+emit(const struct cuser *u, struct cph *h)
+{
+	size_t open;
+
+	record(u);
+	open = R.rec.len;
+	if (h->alg != NULL)
+		write_hash(&R.rec, h);
+	jb_end(&R.rec, '}');
+	R.diag = NULL;
+	if (json_parse_valid(&R.doc, R.rec.p, R.rec.len) <= 0)
+		errx(A0_EXIT_IO, "%s: record %llu: cannot tokenize what was "
+		    "written", u->file, (unsigned long long)u->num);
+	schema_check(R.sc, &R.doc, NULL, report, NULL);
+	if (R.diag != NULL) {
+		bad_row(u->file, u->line, u->col, u->num, "%s: %s", R.dptr.p,
+		    R.diag);
+		return;
+	}
+	R.nuser++;
+	if (R.ck != NULL)
+		check_record(R.ck, u->email, R.rec.p, R.rec.len,
+		    h->alg == NULL ? h->reason : NULL);
+	if (h->alg != NULL)
+		R.nhash++;
+	else {
+		R.nreset++;
+		count_reason(h->reason);
+	}
+	if (h->alg == NULL && R.rf != NULL) {
+		/* The record as written, its hash left out: it has none. */
+		jb_reset(&R.line);
+		jb_puts(&R.line, "{\"user\":");
+		jb_add(&R.line, R.rec.p, open);
+		jb_puts(&R.line, "}");
+		R.line.comma = 1;
+		jb_kstr(&R.line, "reason", h->reason);
+		jb_puts(&R.line, "}\n");
+		if (jb_write(&R.line, R.rf) == -1)
+			err(A0_EXIT_IO, "reset file");
+	}
+	jb_add(&R.rec, "\n", 1);
+	if (jb_write(&R.rec, stdout) == -1)
+		err(A0_EXIT_IO, "stdout");
+}
+
+static void
+summary(void)
+{
+	int i;
+
+	fprintf(stderr, "a0-convert: %lu user%s: %lu with a password hash, "
+	    "%lu to reset", R.nuser, R.nuser == 1 ? "" : "s", R.nhash,
+	    R.nreset);
+	for (i = 0; i < MAXREASON && R.reason[i] != NULL; i++)
+		fprintf(stderr, "%s%lu %s", i ? ", " : " (", R.nreason[i],
+		    R.reason[i]);
+	fprintf(stderr, "%s; %lu bad row%s\n", i ? ")" : "", R.nbad,
+	    R.nbad == 1 ? "" : "s");
+}
+
+/* The pepper from a file (its first line), or A0_PEPPER. */
+static char *
+pepper(const char *path)
+{
+	char *buf = NULL;
+	size_t len;
+	const char *env;
+
+	if (path == NULL)
+		return (env = getenv("A0_PEPPER")) != NULL ? xstrdup(env) : NULL;
+	if (a0_read_file(path, 4096, &buf, &len) == -1)
+		err(A0_EXIT_USAGE, "%s", path);
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return buf;
+}
+
+static int
+convert(int fd, const char *name, const char *fmt, char **map, size_t nmap,
+    const struct hashopt *ho)
+{
+	if (strcmp(fmt, "csv") == 0)
+		return read_csv(fd, name, map, nmap, ho);
+	if (strcmp(fmt, "django") == 0)
+		return read_django(fd, name);
+	if (strcmp(fmt, "keycloak") == 0)
+		return read_keycloak(fd, name);
+	return read_firebase(fd, name);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "format",	required_argument,	NULL, 'f' },
+		{ "map",	required_argument,	NULL, 'm' },
+		{ "hash",	required_argument,	NULL, 'H' },
+		{ "pepper",	required_argument,	NULL, 'P' },
+		{ "resets",	required_argument,	NULL, 'R' },
+		{ "check",	required_argument,	NULL, 'C' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ "version",	no_argument,		NULL, 'V' },
+		{ NULL,		0,			NULL, 0 }
+	};
+	struct hashopt ho = { S_NONE, NULL, NULL, NULL, NULL };
+	const char *fflag = NULL, *rflag = NULL, *cflag = NULL, *pflag = NULL;
+	char **map = NULL, *pep;
+	size_t nmap = 0;
+	int ch, fd, i, st = 0;
+
+	signal(SIGPIPE, SIG_DFL);
+	while ((ch = getopt_long(argc, argv, "f:R:hV", longopts, NULL)) != -1)
+		switch (ch) {
+		case 'f':
+			fflag = optarg;
+			break;
+		case 'm':
+			map = xrealloc(map, (nmap + 1) * sizeof(*map));
+			map[nmap++] = optarg;
+			break;
+		case 'H':
+			if (hash_scheme(optarg, &ho) == -1) {
+				warnx("--hash %s: unknown scheme", optarg);
+				usage(stderr, A0_EXIT_USAGE);
+			}
+			break;
+		case 'P':
+			pflag = optarg;
+			break;
+		case 'R':
+			rflag = optarg;
+			break;
+		case 'C':
+			cflag = optarg;
+			break;
+		case 'h':
+			usage(stdout, A0_EXIT_OK);
+			break;
+		case 'V':
+			puts("a0-convert " A0_VERSION);
+			if (a0_flush_stdout() == -1)
+				err(A0_EXIT_IO, "stdout");
+			return A0_EXIT_OK;
+		default:
+			usage(stderr, A0_EXIT_USAGE);
+		}
+	argc -= optind;
+	argv += optind;
+	if (fflag == NULL || (strcmp(fflag, "csv") != 0 &&
+	    strcmp(fflag, "django") != 0 && strcmp(fflag, "keycloak") != 0 &&
+	    strcmp(fflag, "firebase") != 0)) {
+		warnx(fflag ? "-f %s: not django, keycloak, firebase or csv" :
+		    "-f is needed%s", fflag ? fflag : "");
+		usage(stderr, A0_EXIT_USAGE);
+	}
+	if (strcmp(fflag, "csv") != 0 && (nmap > 0 || ho.digest != NULL)) {
+		warnx("--map and --hash are for -f csv");
+		usage(stderr, A0_EXIT_USAGE);
+	}
+	if (pflag != NULL && ho.scheme != S_DEVISE) {
+		warnx("--pepper is for --hash devise");
+		usage(stderr, A0_EXIT_USAGE);
+	}
+	if (ho.scheme == S_DEVISE)
+		ho.pepper = pep = pepper(pflag);
+	else
+		pep = NULL;
+	if (cflag != NULL && (R.ck = check_open(cflag)) == NULL)
+		exit(A0_EXIT_USAGE);
+	if (rflag != NULL) {
+		if ((fd = a0_open_private(rflag, O_WRONLY | O_CREAT |
+		    O_TRUNC)) == -1 || (R.rf = fdopen(fd, "w")) == NULL)
+			err(A0_EXIT_IO, "%s", rflag);
+	}
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	R.source = fflag;
+	R.sc = schema_new();
+	for (i = 0; i < (argc ? argc : 1) && st == 0; i++) {
+		R.file = argc ? argv[i] : "-";
+		fd = STDIN_FILENO;
+		if (strcmp(R.file, "-") != 0 &&
+		    (fd = open(R.file, O_RDONLY)) == -1)
+			err(A0_EXIT_IO, "%s", R.file);
+		st = convert(fd, R.file, fflag, map, nmap, &ho);
+		if (fd != STDIN_FILENO)
+			close(fd);
+	}
+	if (a0_flush_stdout() == -1)
+		err(A0_EXIT_IO, "stdout");
+	if (R.rf != NULL && (fflush(R.rf) == EOF || fsync(fileno(R.rf)) ==
+	    -1 || fclose(R.rf) == EOF))
+		err(A0_EXIT_IO, "%s", rflag);
+	if (st == -2)
+		usage(stderr, A0_EXIT_USAGE);
+	summary();
+	if (R.ck != NULL && check_close(R.ck) > 0 && st == 0)
+		st = 1;
+	schema_free(R.sc);
+	json_free(&R.doc);
+	jb_free(&R.rec);
+	jb_free(&R.line);
+	jb_free(&R.dptr);
+	free(map);
+	if (pep != NULL) {
+		sodium_memzero(pep, strlen(pep));
+		free(pep);
+	}
+	if (st < 0)
+		return A0_EXIT_IO;
+	return st > 0 || R.nbad > 0 ? A0_EXIT_REJECT : A0_EXIT_OK;
+}
