@@ -34,8 +34,8 @@ struct run {
 	struct jbuf	 rec, line;
 	struct jdoc	 doc;
 	struct schema	*sc;
-	const char	*diag;		/* the first schema error */
-	struct jbuf	 dptr;
+	const char	*diag;		/* non-NULL: the record has an error */
+	struct jbuf	 dptr;		/* the first: pointer, code, message */
 	FILE		*rf;		/* the reset file */
 	struct check	*ck;
 };
@@ -185,7 +185,9 @@ record(const struct cuser *u)
 	kbool(b, "blocked", u->blocked);
 	if (good_id(u->id))
 		kstr(b, "user_id", u->id);
-	if (u->nmeta > 0) {
+	for (i = 0; i < u->nmeta && u->meta[i].val.n == 0; i++)
+		continue;
+	if (i < u->nmeta) {
 		jb_key(b, "user_metadata");
 		jb_begin(b, '{');
 		for (i = 0; i < u->nmeta; i++)
@@ -208,10 +210,11 @@ report(void *arg, const struct schema_diag *dg)
 	(void)arg;
 	if (dg->warning || R.diag != NULL)
 		return;
-	R.diag = dg->msg;
+	/* The texts are the checker's scratch space: copied. */
+	R.diag = "";
 	jb_reset(&R.dptr);
 	jb_add(&R.dptr, dg->ptr, dg->ptrlen);
-	jb_printf(&R.dptr, ": %s", dg->code);
+	jb_printf(&R.dptr, ": %s: %s", dg->code, dg->msg);
 }
 
 static void
@@ -244,8 +247,7 @@ emit(const struct cuser *u, struct cph *h)
 		    "written", u->file, (unsigned long long)u->num);
 	schema_check(R.sc, &R.doc, NULL, report, NULL);
 	if (R.diag != NULL) {
-		bad_row(u->file, u->line, u->col, u->num, "%s: %s", R.dptr.p,
-		    R.diag);
+		bad_row(u->file, u->line, u->col, u->num, "%s", R.dptr.p);
 		return;
 	}
 	R.nuser++;
