@@ -108,7 +108,8 @@ tests/unit/test-schema-portable: tests/unit/test-schema.c tests/unit/tap.h $(POR
 # Check for the build and test dependencies; install Debian's packages
 # when they are missing and we may, else print the command that would.
 DEBPKGS = libcurl4-openssl-dev libjsmn-dev libtest-harness-perl \
-	curl python3 mandoc
+	curl python3 mandoc libcsv-dev libssl-dev libcrypt-dev libsodium-dev \
+	python3-bcrypt python3-argon2
 deps:
 	@missing=; \
 	pkg-config --exists libcurl 2>/dev/null || missing="$$missing libcurl4-openssl-dev pkg-config"; \
@@ -117,6 +118,13 @@ deps:
 	command -v curl >/dev/null || missing="$$missing curl"; \
 	command -v python3 >/dev/null || missing="$$missing python3"; \
 	command -v mandoc >/dev/null || missing="$$missing mandoc"; \
+	test -f /usr/include/csv.h || missing="$$missing libcsv-dev"; \
+	test -f /usr/include/openssl/evp.h || missing="$$missing libssl-dev"; \
+	test -f /usr/include/crypt.h || missing="$$missing libcrypt-dev"; \
+	test -f /usr/include/sodium.h || missing="$$missing libsodium-dev"; \
+	py=python3; test -x /usr/bin/python3 && py=/usr/bin/python3; \
+	$$py -c 'import bcrypt' 2>/dev/null || missing="$$missing python3-bcrypt"; \
+	$$py -c 'import argon2' 2>/dev/null || missing="$$missing python3-argon2"; \
 	if [ -n "$$missing" ]; then \
 		if [ "`id -u`" = 0 ] && command -v apt-get >/dev/null; then \
 			echo "deps: installing$$missing"; \
