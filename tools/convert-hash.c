@@ -202,28 +202,30 @@ reset(struct cph *h, const char *why)
 	return 0;
 }
 
-/* bcrypt as Auth0 takes it: $2a$, $2b$, $2y$, cost, 53 characters. */
+/* bcrypt as Auth0 takes it: $2a$, $2b$, $2y$, cost 04 to 31, then 53
+ * characters of [./A-Za-z0-9]. */
 static int
 bcrypt(struct cph *h, struct cstr s)
 {
 	size_t i;
+	int cost;
+	unsigned char c;
 
-	if (starts(s, "$2x$") || starts(s, "$2$")) {
-		reset(h, "unsupported:bcrypt-2x");
-		return 0;
-	}
+	if (starts(s, "$2x$") || starts(s, "$2$"))
+		return reset(h, "unsupported:bcrypt-2x");
 	if (s.n != 60 || !(starts(s, "$2a$") || starts(s, "$2b$") ||
 	    starts(s, "$2y$")) || s.p[6] != '$' || s.p[4] < '0' ||
-	    s.p[4] > '3' || s.p[5] < '0' || s.p[5] > '9') {
-		reset(h, R_BADHASH);
-		return 0;
+	    s.p[4] > '9' || s.p[5] < '0' || s.p[5] > '9')
+		return reset(h, R_BADHASH);
+	cost = (s.p[4] - '0') * 10 + s.p[5] - '0';
+	if (cost < 4 || cost > 31)
+		return reset(h, R_BADHASH);
+	for (i = 7; i < 60; i++) {
+		c = (unsigned char)s.p[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '.' && c <= '9')))
+			return reset(h, R_BADHASH);
 	}
-	for (i = 7; i < 60; i++)
-		if (strchr("./", s.p[i]) == NULL && b64val((unsigned char)
-		    s.p[i]) < 0) {
-			reset(h, R_BADHASH);
-			return 0;
-		}
 	h->alg = "bcrypt";
 	h->enc = "utf8";
 	jb_add(&h->value, s.p, s.n);
