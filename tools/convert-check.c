@@ -201,6 +201,51 @@ md(const char *name, const void *data, size_t n, unsigned char *out)
 	return len;
 }
 
+/* A number of PHC parameter text [s, e); -1 if it is not one. */
+static long long
+phc_num(const char *s, const char *e, long long max)
+{
+	char buf[24];
+	const char *errstr;
+	long long v;
+
+	if (e - s <= 0 || e - s >= (long)sizeof(buf))
+		return -1;
+	memcpy(buf, s, (size_t)(e - s));
+	buf[e - s] = '\0';
+	if (a0_parse_num(buf, 1, max, 0, &v, &errstr) == -1)
+		return -1;
+	return v;
+}
+
+/*
+ * Split $pbkdf2-DIGEST$i=N,l=N$SALT$HASH: the digest's name into name,
+ * *salt and *hash pointing at their fields (the salt ends at *hash - 1).
+ * 0, or -1 if it is not that shape.
+ */
+static int
+pbkdf2_phc(const char *v, char *name, size_t namesz, long long *iter,
+    long long *l, const char **salt, const char **hash)
+{
+	const char *d, *c, *p;
+
+	if (strncmp(v, "$pbkdf2-", 8) != 0 ||
+	    (d = strchr(v + 8, '$')) == NULL || (size_t)(d - v - 8) >= namesz)
+		return -1;
+	memcpy(name, v + 8, (size_t)(d - v - 8));
+	name[d - v - 8] = '\0';
+	if (strncmp(d, "$i=", 3) != 0 || (c = strchr(d, ',')) == NULL ||
+	    strncmp(c, ",l=", 3) != 0 || (p = strchr(c, '$')) == NULL ||
+	    (*iter = phc_num(d + 3, c, 0x7fffffff)) == -1 ||
+	    (*l = phc_num(c + 3, p, 4096)) == -1)
+		return -1;
+	*salt = p + 1;
+	if ((*hash = strchr(*salt, '$')) == NULL)
+		return -1;
+	(*hash)++;
+	return 0;
+}
+
 /* 1: the plaintext gives the hash; 0: it does not; -1: not computable. */
 static int
 verify(const struct vp *v, const char *pw, size_t pwn)
@@ -236,15 +281,12 @@ verify(const struct vp *v, const char *pw, size_t pwn)
 		ok = crypto_pwhash_str_verify(v->value, in.p ? in.p : "",
 		    in.len) == 0;
 	} else if (strcmp(v->alg, "pbkdf2") == 0) {
-		/* $pbkdf2-DIGEST$i=N,l=N$salt$hash */
-		if (sscanf(v->value, "$pbkdf2-%31[^$]$i=%lld,l=%lld$", name,
-		    &iter, &l) != 3 || iter <= 0 || l <= 0 || l > 4096 ||
-		    (r = strrchr(v->value, '$')) == NULL ||
-		    (dg = strchr(strchr(v->value + 1, '$') + 1, '$')) == NULL)
+		if (pbkdf2_phc(v->value, name, sizeof(name), &iter, &l, &dg,
+		    &r) == -1)
 			goto done;
 		jb_reset(&salt);
-		if (b64_decode(&salt, dg + 1, (size_t)(r - dg - 1)) == -1 ||
-		    b64_decode(&want, r + 1, strlen(r + 1)) == -1 ||
+		if (b64_decode(&salt, dg, (size_t)(r - dg - 1)) == -1 ||
+		    b64_decode(&want, r, strlen(r)) == -1 ||
 		    (m = EVP_MD_fetch(NULL, name, NULL)) == NULL)
 			goto done;
 		dk = xmalloc((size_t)l);
@@ -360,7 +402,7 @@ void
 check_record(struct check *ck, struct cstr email, const char *rec,
     size_t len, const char *reason)
 {
-	struct acct key, *a;
+	struct acct key = { NULL, NULL, 0, 0, 0 }, *a;
 	struct vp v;
 	char *e;
 	int c, h, s, p, k, ok;
