@@ -36,6 +36,7 @@ struct check {
 	size_t		 n;
 	unsigned long	 fail;
 	struct jdoc	 d;
+	OSSL_PROVIDER	*legacy, *deflt;
 };
 
 /* What Auth0 reads from custom_password_hash, as NUL-terminated text. */
@@ -97,8 +98,8 @@ check_open(const char *path)
 	}
 	/* md4 and whirlpool live in the legacy provider; loading it alone
 	 * would switch the default algorithms off. */
-	(void)OSSL_PROVIDER_load(NULL, "legacy");
-	(void)OSSL_PROVIDER_load(NULL, "default");
+	ck->legacy = OSSL_PROVIDER_load(NULL, "legacy");
+	ck->deflt = OSSL_PROVIDER_load(NULL, "default");
 	return ck;
 fail:
 	free(ck->buf);
@@ -486,6 +487,10 @@ check_close(struct check *ck)
 	fail = ck->fail;
 	OPENSSL_cleanse(ck->buf, ck->len);
 	json_free(&ck->d);
+	if (ck->legacy != NULL)
+		OSSL_PROVIDER_unload(ck->legacy);
+	if (ck->deflt != NULL)
+		OSSL_PROVIDER_unload(ck->deflt);
 	free(ck->buf);
 	free(ck->a);
 	free(ck);
