@@ -184,8 +184,10 @@ check "csv: CRLF lines, a blank line, and an email a0-validate refuses" 1 \
 ok "... the good row is kept" grep -q '^{"email":"a@example.com"' "$T/out"
 printf '[{"model":"auth.user","pk":1,"fields":{"email":"a@example.com"}},\n {"model": tru}]\n' > "$T/bad.json"
 check "django: malformed JSON stops the run" 3 "$T/bad.json" - \
-    '^a0-convert: -:2:' a0-convert -f django
+    '^a0-convert: -:2:' a0-convert -f django -R "$T/partial.jsonl"
 ok "... after the records before it" grep -q '"a@example.com"' "$T/out"
+ok "... no reset file, even under a temporary name" \
+    sh -c '! ls "$1"/partial.jsonl* > /dev/null 2>&1' sh "$T"
 printf '[{"model":"auth.user","pk":1}]\n' > "$T/nofields.json"
 check "django: a record that is not a user" 1 "$T/nofields.json" '' \
     '^-:1:2: record 1: not a dumpdata record' a0-convert -f django

@@ -36,12 +36,37 @@ struct run {
 	struct schema	*sc;
 	const char	*diag;		/* non-NULL: the record has an error */
 	struct jbuf	 dptr;		/* the first: pointer, code, message */
-	FILE		*rf;		/* the reset file */
+	FILE		*rf;		/* the reset file, under rtmp */
+	char		*rtmp;
 	struct check	*ck;
 };
 
 static struct run R;
 static char outbuf[1 << 16];
+
+/* Leave no partial reset file behind when exiting on an error. */
+static void
+cleanup(void)
+{
+	if (R.rtmp != NULL)
+		unlink(R.rtmp);
+}
+
+/* The reset file is written under a temporary name, renamed when the
+ * run has read all its input. */
+static void
+close_resets(const char *path)
+{
+	int fd;
+
+	if (fflush(R.rf) == EOF || ferror(R.rf) ||
+	    (fd = dup(fileno(R.rf))) == -1)
+		err(A0_EXIT_IO, "%s", path);
+	if (fclose(R.rf) == EOF || a0_commit(fd, R.rtmp, path) == -1)
+		err(A0_EXIT_IO, "%s", path);
+	free(R.rtmp);
+	R.rtmp = NULL;
+}
 
 static void __attribute__((noreturn))
 usage(FILE *fp, int status)
@@ -413,9 +438,10 @@ main(int argc, char *argv[])
 		pep = NULL;
 	if (cflag != NULL && (R.ck = check_open(cflag)) == NULL)
 		exit(A0_EXIT_USAGE);
+	atexit(cleanup);
 	if (rflag != NULL) {
-		if ((fd = a0_open_private(rflag, O_WRONLY | O_CREAT |
-		    O_TRUNC)) == -1 || (R.rf = fdopen(fd, "w")) == NULL)
+		if ((fd = a0_tmpfile(rflag, &R.rtmp)) == -1 ||
+		    (R.rf = fdopen(fd, "w")) == NULL)
 			err(A0_EXIT_IO, "%s", rflag);
 	}
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
@@ -433,9 +459,8 @@ main(int argc, char *argv[])
 	}
 	if (a0_flush_stdout() == -1)
 		err(A0_EXIT_IO, "stdout");
-	if (R.rf != NULL && (fflush(R.rf) == EOF || fsync(fileno(R.rf)) ==
-	    -1 || fclose(R.rf) == EOF))
-		err(A0_EXIT_IO, "%s", rflag);
+	if (R.rf != NULL && st == 0)
+		close_resets(rflag);
 	if (st == -2)
 		usage(stderr, A0_EXIT_USAGE);
 	summary();
