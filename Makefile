@@ -69,7 +69,7 @@ bin/a0-submit: $(SUBMIT) tools/submit.h common/liba0net.a common/liba0.a $(HDR)
 	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(SUBMIT) common/liba0net.a common/liba0.a $(A0_LIBS)
 # a0-convert alone needs libcsv, OpenSSL, libxcrypt and libsodium.
 CONVERT_SRC = tools/a0-convert.c tools/convert-csv.c tools/convert-json.c \
-	tools/convert-hash.c tools/convert-check.c
+	tools/convert-hash.c tools/convert-codec.c tools/convert-check.c
 CONVERT_LIBS = -lcsv -lcrypto -lcrypt -lsodium
 bin/a0-convert: $(CONVERT_SRC) tools/convert.h common/liba0.a $(HDR)
 	@mkdir -p bin

@@ -330,6 +330,58 @@ summary(void)
 	    R.nbad == 1 ? "" : "s");
 }
 
+/* Parse --hash: "bcrypt", "sha256:suffix:hex", ...; 0, or -1 if unknown. */
+static int
+hash_scheme(const char *s, struct hashopt *o)
+{
+	static const struct {
+		const char	*name;
+		enum scheme	 scheme;
+	} tab[] = {
+		{ "none", S_NONE }, { "bcrypt", S_BCRYPT },
+		{ "devise", S_DEVISE }, { "aspnet", S_ASPNET },
+		{ "spring", S_SPRING }, { "phpass", S_PHPASS },
+		{ "crypt", S_CRYPT }, { "md5", S_DIGEST },
+		{ "sha1", S_DIGEST }, { "sha256", S_DIGEST },
+		{ "sha512", S_DIGEST }
+	};
+	const char *c = strchr(s, ':'), *c2;
+	size_t n = c ? (size_t)(c - s) : strlen(s), i;
+
+	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+		if (strlen(tab[i].name) == n && memcmp(tab[i].name, s, n) == 0)
+			break;
+	if (i == sizeof(tab) / sizeof(tab[0]))
+		return -1;
+	o->scheme = tab[i].scheme;
+	o->digest = tab[i].name;
+	o->pos = "prefix";
+	o->saltenc = "utf8";
+	if (c == NULL)
+		return 0;
+	if (o->scheme != S_DIGEST)
+		return -1;
+	c++;
+	c2 = strchr(c, ':');
+	n = c2 ? (size_t)(c2 - c) : strlen(c);
+	if (n == 6 && memcmp(c, "prefix", 6) == 0)
+		o->pos = "prefix";
+	else if (n == 6 && memcmp(c, "suffix", 6) == 0)
+		o->pos = "suffix";
+	else
+		return -1;
+	if (c2 == NULL)
+		return 0;
+	c = c2 + 1;
+	if (strcmp(c, "utf8") == 0 || strcmp(c, "hex") == 0 ||
+	    strcmp(c, "base64") == 0) {
+		o->saltenc = strcmp(c, "utf8") == 0 ? "utf8" :
+		    strcmp(c, "hex") == 0 ? "hex" : "base64";
+		return 0;
+	}
+	return -1;
+}
+
 /* The pepper from a file (its first line), or A0_PEPPER. */
 static char *
 pepper(const char *path)

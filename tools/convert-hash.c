@@ -13,9 +13,6 @@
 
 #include "convert.h"
 
-static const char b64std[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 void
 cph_clear(struct cph *h)
 {
@@ -34,110 +31,6 @@ cph_free(struct cph *h)
 	jb_free(&h->salt);
 	jb_free(&h->tmp);
 }
-
-static int
-b64val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+' || c == '-')
-		return 62;
-	if (c == '/' || c == '_')
-		return 63;
-	return -1;
-}
-
-int
-b64_decode(struct jbuf *out, const char *s, size_t n)
-{
-	unsigned long acc = 0;
-	size_t i;
-	int bits = 0, v;
-	char c;
-
-	while (n > 0 && s[n - 1] == '=')
-		n--;
-	if (n % 4 == 1)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if ((v = b64val((unsigned char)s[i])) < 0)
-			return -1;
-		acc = (acc << 6) | (unsigned long)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			c = (char)((acc >> bits) & 0xff);
-			jb_add(out, &c, 1);
-		}
-	}
-	return 0;
-}
-
-void
-b64_encode(struct jbuf *out, const unsigned char *p, size_t n)
-{
-	char q[4];
-	size_t i;
-	unsigned long v;
-
-	for (i = 0; i + 3 <= n; i += 3) {
-		v = (unsigned long)p[i] << 16 | (unsigned long)p[i + 1] << 8 |
-		    p[i + 2];
-		q[0] = b64std[v >> 18];
-		q[1] = b64std[(v >> 12) & 63];
-		q[2] = b64std[(v >> 6) & 63];
-		q[3] = b64std[v & 63];
-		jb_add(out, q, 4);
-	}
-	if (n - i == 1) {
-		v = (unsigned long)p[i] << 16;
-		q[0] = b64std[v >> 18];
-		q[1] = b64std[(v >> 12) & 63];
-		jb_add(out, q, 2);
-	} else if (n - i == 2) {
-		v = (unsigned long)p[i] << 16 | (unsigned long)p[i + 1] << 8;
-		q[0] = b64std[v >> 18];
-		q[1] = b64std[(v >> 12) & 63];
-		q[2] = b64std[(v >> 6) & 63];
-		jb_add(out, q, 3);
-	}
-}
-
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-int
-hex_decode(struct jbuf *out, const char *s, size_t n)
-{
-	size_t i;
-	int hi, lo;
-	char c;
-
-	if (n % 2 != 0)
-		return -1;
-	for (i = 0; i < n; i += 2) {
-		if ((hi = hexval((unsigned char)s[i])) < 0 ||
-		    (lo = hexval((unsigned char)s[i + 1])) < 0)
-			return -1;
-		c = (char)(hi << 4 | lo);
-		jb_add(out, &c, 1);
-	}
-	return 0;
-}
-
 static int
 starts(struct cstr s, const char *pre)
 {
@@ -189,7 +82,7 @@ allhex(struct cstr s)
 	size_t i;
 
 	for (i = 0; i < s.n; i++)
-		if (hexval((unsigned char)s.p[i]) < 0)
+		if (hex_digit((unsigned char)s.p[i]) < 0)
 			return 0;
 	return s.n > 0;
 }
@@ -654,57 +547,6 @@ phpass(struct cph *h, struct cstr s)
 		    NULL);
 	reset(h, R_UNKNOWN);
 	return 0;
-}
-
-int
-hash_scheme(const char *s, struct hashopt *o)
-{
-	static const struct {
-		const char	*name;
-		enum scheme	 scheme;
-	} tab[] = {
-		{ "none", S_NONE }, { "bcrypt", S_BCRYPT },
-		{ "devise", S_DEVISE }, { "aspnet", S_ASPNET },
-		{ "spring", S_SPRING }, { "phpass", S_PHPASS },
-		{ "crypt", S_CRYPT }, { "md5", S_DIGEST },
-		{ "sha1", S_DIGEST }, { "sha256", S_DIGEST },
-		{ "sha512", S_DIGEST }
-	};
-	const char *c = strchr(s, ':'), *c2;
-	size_t n = c ? (size_t)(c - s) : strlen(s), i;
-
-	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
-		if (strlen(tab[i].name) == n && memcmp(tab[i].name, s, n) == 0)
-			break;
-	if (i == sizeof(tab) / sizeof(tab[0]))
-		return -1;
-	o->scheme = tab[i].scheme;
-	o->digest = tab[i].name;
-	o->pos = "prefix";
-	o->saltenc = "utf8";
-	if (c == NULL)
-		return 0;
-	if (o->scheme != S_DIGEST)
-		return -1;
-	c++;
-	c2 = strchr(c, ':');
-	n = c2 ? (size_t)(c2 - c) : strlen(c);
-	if (n == 6 && memcmp(c, "prefix", 6) == 0)
-		o->pos = "prefix";
-	else if (n == 6 && memcmp(c, "suffix", 6) == 0)
-		o->pos = "suffix";
-	else
-		return -1;
-	if (c2 == NULL)
-		return 0;
-	c = c2 + 1;
-	if (strcmp(c, "utf8") == 0 || strcmp(c, "hex") == 0 ||
-	    strcmp(c, "base64") == 0) {
-		o->saltenc = strcmp(c, "utf8") == 0 ? "utf8" :
-		    strcmp(c, "hex") == 0 ? "hex" : "base64";
-		return 0;
-	}
-	return -1;
 }
 
 int

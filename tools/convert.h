@@ -1,8 +1,9 @@
 /*
  * convert.h: what the parts of a0-convert share.  a0-convert.c runs the
  * conversion and writes records; convert-hash.c turns another system's
- * stored password into Auth0's custom_password_hash; convert-src.c reads
- * the sources (CSV, Django, Keycloak, Firebase); convert-check.c
+ * stored password into Auth0's custom_password_hash (convert-codec.c has
+ * its base64 and hex); convert-csv.c and convert-json.c read the sources
+ * (CSV; Django, Keycloak, Firebase); convert-check.c
  * recomputes a converted hash from a known plaintext as Auth0 would.
  */
 #ifndef CONVERT_H
@@ -96,9 +97,6 @@ int	 read_firebase(int fd, const char *file);
 void	 cph_clear(struct cph *);
 void	 cph_free(struct cph *);
 
-/* Parse "bcrypt", "sha256:suffix:hex", ...; 0, or -1 if unknown. */
-int	 hash_scheme(const char *s, struct hashopt *);
-
 /* A CSV password column (and salt column, p NULL when none). */
 int	 hash_csv(struct cph *, const struct hashopt *, struct cstr pw,
 	    struct cstr salt);
@@ -114,11 +112,15 @@ int	 hash_keycloak(struct cph *, struct cstr alg, long long iter,
 /* Firebase's passwordHash (its modified scrypt: never importable). */
 int	 hash_firebase(struct cph *, struct cstr pw);
 
+/* ---- convert-codec.c ---- */
+
 /* Base64 (standard or URL-safe, padding optional) into out; -1 if bad. */
 int	 b64_decode(struct jbuf *out, const char *s, size_t n);
 /* Standard base64 without padding, appended to out. */
 void	 b64_encode(struct jbuf *out, const unsigned char *p, size_t n);
 int	 hex_decode(struct jbuf *out, const char *s, size_t n);
+/* The value of a hex digit, or -1. */
+int	 hex_digit(int c);
 
 /* ---- convert-check.c ---- */
 
