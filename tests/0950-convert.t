@@ -176,7 +176,18 @@ check "csv: a row with a field too many, after a two-line row" 1 "$T/rows.csv" \
     a0-convert -f csv --hash none
 printf 'email,given_name\na@example.com,"open\nb@example.com,x\n' > "$T/quote.csv"
 check "csv: a quoted field never closed" 3 "$T/quote.csv" - \
-    'quote.csv:2: malformed CSV: a quote out of place or a quoted field never closed' a0-convert -f csv "$T/quote.csv"
+    'quote.csv:2: malformed CSV: a quoted field never closed$' a0-convert -f csv "$T/quote.csv"
+printf 'email,given_name\na@example.com,ab"c\nb@example.com,"x"y\nc@example.com,"two\nlines"\nd@example.com,x"\n' > "$T/quotes.csv"
+check "csv: quotes out of place, each row reported, the rest converted" 1 \
+    "$T/quotes.csv" - '^-:3: row 2: malformed CSV: a quote out of place$' \
+    a0-convert -f csv
+ok "... every one of them" sh -c '[ "$(grep -c "a quote out of place" "$1")" = 3 ] &&
+    grep -q "^-:2: row 1: " "$1" && grep -q "^-:6: row 4: " "$1"' sh "$T/err"
+ok "... the good row is kept" sh -c '[ "$(grep -c . "$1")" = 1 ] &&
+    grep -q "^{\"email\":\"c@example.com\",\"given_name\":\"two\\\\nlines\"" "$1"' sh "$T/out"
+printf 'em"ail\na@example.com\n' > "$T/header.csv"
+check "csv: a malformed header" 3 "$T/header.csv" '' \
+    '^a0-convert: -:1: malformed CSV header$' a0-convert -f csv
 printf 'email\r\na@example.com\r\n\r\nbad\r\n' > "$T/crlf.csv"
 check "csv: CRLF lines, a blank line, and an email a0-validate refuses" 1 \
     "$T/crlf.csv" - '^-:4: row 2: /email: FORMAT: not a valid email address' \

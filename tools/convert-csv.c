@@ -293,6 +293,62 @@ cb_row(int c, void *arg)
 		r->line++;
 }
 
+/* Newlines in p[0..n). */
+static uint64_t
+newlines(const char *p, size_t n)
+{
+	const char *end = p + n;
+	uint64_t k = 0;
+
+	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		k++;
+		p++;
+	}
+	return k;
+}
+
+#define CSV_OPTS	(CSV_STRICT | CSV_REPALL_NL | CSV_STRICT_FINI)
+
+/*
+ * Parse buf[0..n), whose first byte follows *nl newlines of the input.
+ * A quote out of place makes its row a bad row: the parser starts again
+ * after the end of that line (*skip set while it is still to come).
+ * 0, or -1 when the parser fails otherwise or the header is at fault.
+ */
+static int
+parse(struct csv_parser *p, struct csvrun *r, const char *buf, size_t n,
+    uint64_t *nl, int *skip)
+{
+	const char *eol;
+	size_t off = 0, k;
+
+	while (off < n && !r->fatal) {
+		if (*skip) {
+			if ((eol = memchr(buf + off, '\n', n - off)) == NULL)
+				break;
+			off = (size_t)(eol - buf) + 1;
+			*skip = 0;
+			r->line = *nl + newlines(buf, off) + 1;
+			continue;
+		}
+		k = csv_parse(p, buf + off, n - off, cb_field, cb_row, r);
+		if (k == n - off)
+			break;
+		if (csv_error(p) != CSV_EPARSE || r->head == NULL)
+			return -1;
+		off += k;
+		bad_row(r->file, *nl + newlines(buf, off) + 1, 0, ++r->nrow,
+		    "malformed CSV: a quote out of place");
+		r->nf = 0;
+		csv_free(p);
+		if (csv_init(p, CSV_OPTS) != 0)
+			errx(A0_EXIT_IO, "%s: libcsv: out of memory", r->file);
+		*skip = 1;
+	}
+	*nl += newlines(buf, n);
+	return 0;
+}
+
 int
 read_csv(int fd, const char *file, char *const *map, size_t nmap,
     const struct hashopt *ho)
@@ -300,9 +356,10 @@ read_csv(int fd, const char *file, char *const *map, size_t nmap,
 	static char buf[1 << 16];
 	struct csv_parser p;
 	struct csvrun r;
+	uint64_t nl = 0;
 	ssize_t n;
 	size_t i;
-	int ret = -1;
+	int ret = -1, skip = 0;
 
 	memset(&r, 0, sizeof(r));
 	r.file = file;
@@ -310,7 +367,7 @@ read_csv(int fd, const char *file, char *const *map, size_t nmap,
 	r.nmap = nmap;
 	r.ho = ho;
 	r.line = 1;
-	if (csv_init(&p, CSV_STRICT | CSV_REPALL_NL | CSV_STRICT_FINI) != 0)
+	if (csv_init(&p, CSV_OPTS) != 0)
 		errx(A0_EXIT_IO, "%s: libcsv: out of memory", file);
 	for (;;) {
 		n = read(fd, buf, sizeof(buf));
@@ -322,13 +379,12 @@ read_csv(int fd, const char *file, char *const *map, size_t nmap,
 		}
 		if (n == 0)
 			break;
-		if (csv_parse(&p, buf, (size_t)n, cb_field, cb_row, &r) !=
-		    (size_t)n)
+		if (parse(&p, &r, buf, (size_t)n, &nl, &skip) == -1)
 			goto bad;
 		if (r.fatal)
 			goto usage;
 	}
-	if (csv_fini(&p, cb_field, cb_row, &r) != 0)
+	if (!skip && csv_fini(&p, cb_field, cb_row, &r) != 0)
 		goto bad;
 	if (r.fatal)
 		goto usage;
@@ -336,15 +392,15 @@ read_csv(int fd, const char *file, char *const *map, size_t nmap,
 	goto done;
 bad:
 	warnx("%s:%llu: %s", file, (unsigned long long)r.line,
-	    csv_error(&p) == CSV_EPARSE ? "malformed CSV: a quote out of "
-	    "place or a quoted field never closed" : csv_strerror(
-	    csv_error(&p)));
+	    csv_error(&p) != CSV_EPARSE ? csv_strerror(csv_error(&p)) :
+	    r.head == NULL ? "malformed CSV header" :
+	    "malformed CSV: a quoted field never closed");
 	goto done;
 usage:
 	ret = -2;
 done:
 	csv_free(&p);
-	for (i = 0; i < r.ncol; i++)
+	for (i = 0; r.head != NULL && i < r.ncol; i++)
 		free(r.head[i]);
 	for (i = 0; i < r.nmeta; i++)
 		free((char *)r.meta[i].key);
