@@ -141,16 +141,18 @@ good_username(struct cstr s)
  * Every member but the first ("email") starts with its comma.
  */
 #define RAW(b, s)	jb_add((b), (s), sizeof(s) - 1)
-#define KSTR(b, k, s)	kstr((b), ",\"" k "\":", sizeof(",\"" k "\":") - 1, (s))
+#define KSTR(b, k, s)	kstr((b), ",\"" k "\":\"", sizeof(",\"" k "\":\"") - 1, (s))
 #define KBOOL(b, k, v)	kbool((b), ",\"" k "\":", sizeof(",\"" k "\":") - 1, (v))
 
+/* ,"key":"value" when s is present; k is ,"key":" */
 static void
 kstr(struct jbuf *b, const char *k, size_t kn, struct cstr s)
 {
 	if (s.p == NULL)
 		return;
 	jb_add(b, k, kn);
-	jb_str(b, s.p, s.n);
+	jb_esc(b, s.p, s.n);
+	RAW(b, "\"");
 }
 
 static void
@@ -206,8 +208,9 @@ record(const struct cuser *u)
 	size_t i, k;
 
 	jb_reset(b);
-	RAW(b, "{\"email\":");
-	jb_str(b, u->email.p, u->email.n);
+	RAW(b, "{\"email\":\"");
+	jb_esc(b, u->email.p, u->email.n);
+	RAW(b, "\"");
 	KBOOL(b, "email_verified", u->email_verified);
 	if (good_username(u->username))
 		KSTR(b, "username", u->username);
