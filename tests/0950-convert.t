@@ -30,6 +30,8 @@ check "a password column without --hash" 2 "$C/bcrypt.csv" '' \
 check "a salt column without a digest scheme" 2 "$C/digest.csv" '' \
     'a salt column needs --hash md5' \
     a0-convert -f csv --hash bcrypt --map email=email,password=hash,salt=salt
+check "--pepper file missing" 2 '' '' "$T/nopepper: No such file" \
+    a0-convert -f csv --hash devise --pepper "$T/nopepper"
 check "--check file missing" 2 '' '' 'nonexistent' \
     a0-convert -f django --check "$T/nonexistent" "$C/django.json"
 printf 'no tab here\n' > "$T/badaccounts"
