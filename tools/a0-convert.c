@@ -8,9 +8,6 @@
  */
 #include <err.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <getopt.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,18 +65,33 @@ close_resets(const char *path)
 	R.rtmp = NULL;
 }
 
-static void __attribute__((noreturn))
-usage(FILE *fp, int status)
-{
-	fputs("usage: a0-convert -f django|keycloak|firebase|csv "
-	    "[--map FIELD=COLUMN,...]\n"
-	    "                  [--hash SCHEME] [--pepper file] [-R resets] "
-	    "[--check accounts]\n"
-	    "                  [file ...]\n", fp);
-	if (fp == stdout && a0_flush_stdout() == -1)
-		err(A0_EXIT_IO, "stdout");
-	exit(status);
-}
+#define O_MAP		A0_LONGONLY(1)
+#define O_HASH		A0_LONGONLY(2)
+#define O_PEPPER	A0_LONGONLY(3)
+#define O_CHECK		A0_LONGONLY(4)
+
+static const struct a0_opt opts[] = {
+	{ 'f', A0_ARG_REQUIRED, "format", "format",
+	    "django, keycloak, firebase or csv (required)" },
+	{ O_MAP, A0_ARG_REQUIRED, "map", "FIELD=COLUMN,...",
+	    "csv: the column of each field (default: by name)" },
+	{ O_HASH, A0_ARG_REQUIRED, "hash", "SCHEME",
+	    "csv: the password column's format" },
+	{ O_PEPPER, A0_ARG_REQUIRED, "pepper", "file",
+	    "devise: the pepper's file (default: $A0_PEPPER)" },
+	{ 'R', A0_ARG_REQUIRED, "resets", "resets",
+	    "list users to reset there (mode 0600)" },
+	{ O_CHECK, A0_ARG_REQUIRED, "check", "accounts",
+	    "prove email<TAB>plaintext accounts as Auth0 would" },
+	{ 0, A0_ARG_NONE, NULL, NULL, NULL }
+};
+
+static const struct a0_tool tool = {
+	"a0-convert", "-f django|keycloak|firebase|csv "
+	    "[--map FIELD=COLUMN,...] [--hash SCHEME] [--pepper file] "
+	    "[-R resets] [--check accounts] [file ...]",
+	opts
+};
 
 void
 bad_row(const char *file, uint64_t line, uint64_t col, uint64_t num,
@@ -395,7 +407,7 @@ pepper(const char *path)
 
 	if (path == NULL)
 		return (env = getenv("A0_PEPPER")) != NULL ? xstrdup(env) : NULL;
-	if (a0_read_file(path, 4096, &buf, &len) == -1)
+	if (read_small(path, 4096, &buf, &len) == -1)
 		err(A0_EXIT_USAGE, "%s", path);
 	buf[strcspn(buf, "\r\n")] = '\0';
 	return buf;
@@ -417,58 +429,37 @@ convert(int fd, const char *name, const char *fmt, char **map, size_t nmap,
 int
 main(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "format",	required_argument,	NULL, 'f' },
-		{ "map",	required_argument,	NULL, 'm' },
-		{ "hash",	required_argument,	NULL, 'H' },
-		{ "pepper",	required_argument,	NULL, 'P' },
-		{ "resets",	required_argument,	NULL, 'R' },
-		{ "check",	required_argument,	NULL, 'C' },
-		{ "help",	no_argument,		NULL, 'h' },
-		{ "version",	no_argument,		NULL, 'V' },
-		{ NULL,		0,			NULL, 0 }
-	};
 	struct hashopt ho = { S_NONE, NULL, NULL, NULL, NULL };
 	const char *fflag = NULL, *rflag = NULL, *cflag = NULL, *pflag = NULL;
 	char **map = NULL, *pep;
 	size_t nmap = 0;
 	int ch, fd, i, st = 0;
 
-	signal(SIGPIPE, SIG_DFL);
-	while ((ch = getopt_long(argc, argv, "f:R:hV", longopts, NULL)) != -1)
+	a0_tool_start();
+	while ((ch = a0_getopt(&tool, argc, argv)) != -1)
 		switch (ch) {
 		case 'f':
 			fflag = optarg;
 			break;
-		case 'm':
+		case O_MAP:
 			map = xrealloc(map, (nmap + 1) * sizeof(*map));
 			map[nmap++] = optarg;
 			break;
-		case 'H':
+		case O_HASH:
 			if (hash_scheme(optarg, &ho) == -1) {
 				warnx("--hash %s: unknown scheme", optarg);
-				usage(stderr, A0_EXIT_USAGE);
+				a0_usage(&tool);
 			}
 			break;
-		case 'P':
+		case O_PEPPER:
 			pflag = optarg;
 			break;
 		case 'R':
 			rflag = optarg;
 			break;
-		case 'C':
+		case O_CHECK:
 			cflag = optarg;
 			break;
-		case 'h':
-			usage(stdout, A0_EXIT_OK);
-			break;
-		case 'V':
-			puts("a0-convert " A0_VERSION);
-			if (a0_flush_stdout() == -1)
-				err(A0_EXIT_IO, "stdout");
-			return A0_EXIT_OK;
-		default:
-			usage(stderr, A0_EXIT_USAGE);
 		}
 	argc -= optind;
 	argv += optind;
@@ -477,15 +468,15 @@ main(int argc, char *argv[])
 	    strcmp(fflag, "firebase") != 0)) {
 		warnx(fflag ? "-f %s: not django, keycloak, firebase or csv" :
 		    "-f is needed%s", fflag ? fflag : "");
-		usage(stderr, A0_EXIT_USAGE);
+		a0_usage(&tool);
 	}
 	if (strcmp(fflag, "csv") != 0 && (nmap > 0 || ho.digest != NULL)) {
 		warnx("--map and --hash are for -f csv");
-		usage(stderr, A0_EXIT_USAGE);
+		a0_usage(&tool);
 	}
 	if (pflag != NULL && ho.scheme != S_DEVISE) {
 		warnx("--pepper is for --hash devise");
-		usage(stderr, A0_EXIT_USAGE);
+		a0_usage(&tool);
 	}
 	if (ho.scheme == S_DEVISE)
 		ho.pepper = pep = pepper(pflag);
@@ -504,9 +495,7 @@ main(int argc, char *argv[])
 	R.sc = schema_new();
 	for (i = 0; i < (argc ? argc : 1) && st == 0; i++) {
 		R.file = argc ? argv[i] : "-";
-		fd = STDIN_FILENO;
-		if (strcmp(R.file, "-") != 0 &&
-		    (fd = open(R.file, O_RDONLY)) == -1)
+		if ((fd = a0_open_input(R.file)) == -1)
 			err(A0_EXIT_IO, "%s", R.file);
 		st = convert(fd, R.file, fflag, map, nmap, &ho);
 		if (fd != STDIN_FILENO)
@@ -517,7 +506,7 @@ main(int argc, char *argv[])
 	if (R.rf != NULL && st == 0)
 		close_resets(rflag);
 	if (st == -2)
-		usage(stderr, A0_EXIT_USAGE);
+		a0_usage(&tool);
 	summary();
 	if (R.ck != NULL && check_close(R.ck) > 0 && st == 0)
 		st = 1;

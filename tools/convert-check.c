@@ -8,9 +8,11 @@
 #include <crypt.h>
 #include <ctype.h>
 #include <err.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -63,7 +65,7 @@ check_open(const char *path)
 
 	ck = xcalloc(1, sizeof(*ck));
 	ck->path = path;
-	if (a0_read_file(path, 16 << 20, &ck->buf, &len) == -1) {
+	if (read_small(path, 16 << 20, &ck->buf, &len) == -1) {
 		warn("%s", path);
 		goto fail;
 	}
@@ -106,6 +108,49 @@ fail:
 	free(ck->a);
 	free(ck);
 	return NULL;
+}
+
+int
+read_small(const char *path, size_t max, char **buf, size_t *len)
+{
+	char *b = NULL;
+	size_t n = 0, cap = 0;
+	ssize_t r;
+	int fd, save;
+
+	if ((fd = a0_open_input(path)) == -1)
+		return -1;
+	for (;;) {
+		if (n + 1 >= cap) {
+			if (cap > max) {
+				errno = EFBIG;
+				goto fail;
+			}
+			cap = cap ? cap * 2 : 4096;
+			b = xrealloc(b, cap);
+		}
+		r = read(fd, b + n, cap - n - 1);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1)
+			goto fail;
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (fd != STDIN_FILENO)
+		close(fd);
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	return 0;
+fail:
+	save = errno;
+	if (fd != STDIN_FILENO)
+		close(fd);
+	free(b);
+	errno = save;
+	return -1;
 }
 
 static char *

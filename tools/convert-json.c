@@ -55,6 +55,17 @@ jstr(struct jbuf *b, const struct jdoc *d, int obj, const char *key)
 	return s;
 }
 
+/* Is primitive token t the literal lit? */
+static int
+literal(const struct jdoc *d, int t, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return d->tok[t].type == JT_PRIMITIVE &&
+	    (size_t)(d->tok[t].end - d->tok[t].start) == n &&
+	    memcmp(d->text + d->tok[t].start, lit, n) == 0;
+}
+
 /* A boolean member: 0, 1, or -1 when absent or not a boolean. */
 static int
 jbool(const struct jdoc *d, int obj, const char *key)
@@ -63,7 +74,7 @@ jbool(const struct jdoc *d, int obj, const char *key)
 
 	if (t < 0 || d->tok[t].type != JT_PRIMITIVE)
 		return -1;
-	return json_is(d, t, "true") ? 1 : json_is(d, t, "false") ? 0 : -1;
+	return literal(d, t, "true") ? 1 : literal(d, t, "false") ? 0 : -1;
 }
 
 /* Line and column of byte off of the record, counted on from the last
@@ -133,7 +144,7 @@ django_user(struct jsrc *r, int obj)
 		u.blocked = 1;
 	pk = json_get(d, obj, "pk");
 	if (pk >= 0 && d->tok[pk].type == JT_PRIMITIVE &&
-	    !json_is(d, pk, "null")) {
+	    !literal(d, pk, "null")) {
 		u.id.p = d->text + d->tok[pk].start;
 		u.id.n = (size_t)(d->tok[pk].end - d->tok[pk].start);
 	} else
@@ -290,7 +301,7 @@ static int
 read_json(int fd, const char *file, size_t max, int container,
     void (*user)(struct jsrc *, int))
 {
-	const struct jerror *je;
+	char msg[512];
 	struct jsrc r;
 	int st = 0, i, k, u;
 
@@ -315,15 +326,9 @@ read_json(int fd, const char *file, size_t max, int container,
 		    i = json_skip(&r.d, i))
 			user(&r, i);
 	}
-	if (st == -1) {
-		je = jstream_error(r.js);
-		if (je->sys != 0)
-			warnx("%s: %s", file, strerror(je->sys));
-		else
-			warnx("%s:%llu:%llu: %s", file,
-			    (unsigned long long)je->line,
-			    (unsigned long long)je->col, je->msg);
-	} else if (st == -2)
+	if (st == -1)
+		warnx("%s", jstream_strerror(r.js, file, msg, sizeof(msg)));
+	else if (st == -2)
 		warnx("%s: record %llu: cannot be tokenized", file,
 		    (unsigned long long)r.rec.num);
 	jstream_close(r.js);

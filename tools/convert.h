@@ -132,6 +132,9 @@ struct check	*check_open(const char *path);
 /* Check the record just written for email; prints ok or a mismatch. */
 void	 check_record(struct check *, struct cstr email, const char *rec,
 	    size_t len, const char *reason);
+/* Read a small file whole (NUL-terminated, at most about max bytes): 0,
+ * or -1 with errno (EFBIG when it is larger). */
+int	 read_small(const char *path, size_t max, char **buf, size_t *len);
 /* Report accounts never seen; returns the number of failures. */
 unsigned long	 check_close(struct check *);
 
