@@ -72,17 +72,17 @@ close_resets(const char *path)
 
 static const struct a0_opt opts[] = {
 	{ 'f', A0_ARG_REQUIRED, "format", "format",
-	    "django, keycloak, firebase or csv (required)" },
+	    "django, keycloak, firebase or csv (default: none: required)" },
 	{ O_MAP, A0_ARG_REQUIRED, "map", "FIELD=COLUMN,...",
-	    "csv: the column of each field (default: by name)" },
+	    "csv: each field's column (default: the column of that name)" },
 	{ O_HASH, A0_ARG_REQUIRED, "hash", "SCHEME",
-	    "csv: the password column's format" },
+	    "csv: the password column's format (default: none)" },
 	{ O_PEPPER, A0_ARG_REQUIRED, "pepper", "file",
 	    "devise: the pepper's file (default: $A0_PEPPER)" },
 	{ 'R', A0_ARG_REQUIRED, "resets", "resets",
-	    "list users to reset there (mode 0600)" },
+	    "list users to reset there, mode 0600 (default: none)" },
 	{ O_CHECK, A0_ARG_REQUIRED, "check", "accounts",
-	    "prove email<TAB>plaintext accounts as Auth0 would" },
+	    "email<TAB>plaintext accounts to prove (default: none)" },
 	{ 0, A0_ARG_NONE, NULL, NULL, NULL }
 };
 
@@ -153,8 +153,10 @@ good_username(struct cstr s)
  * Every member but the first ("email") starts with its comma.
  */
 #define RAW(b, s)	jb_add((b), (s), sizeof(s) - 1)
-#define KSTR(b, k, s)	kstr((b), ",\"" k "\":\"", sizeof(",\"" k "\":\"") - 1, (s))
-#define KBOOL(b, k, v)	kbool((b), ",\"" k "\":", sizeof(",\"" k "\":") - 1, (v))
+#define KSTR(b, k, s)	\
+	kstr((b), ",\"" k "\":\"", sizeof(",\"" k "\":\"") - 1, (s))
+#define KBOOL(b, k, v)	\
+	kbool((b), ",\"" k "\":", sizeof(",\"" k "\":") - 1, (v))
 
 /* ,"key":"value" when s is present; k is ,"key":" */
 static void
@@ -406,7 +408,8 @@ pepper(const char *path)
 	const char *env;
 
 	if (path == NULL)
-		return (env = getenv("A0_PEPPER")) != NULL ? xstrdup(env) : NULL;
+		return (env = getenv("A0_PEPPER")) != NULL ? xstrdup(env) :
+		    NULL;
 	if (read_small(path, 4096, &buf, &len) == -1)
 		err(A0_EXIT_USAGE, "%s", path);
 	buf[strcspn(buf, "\r\n")] = '\0';

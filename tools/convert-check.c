@@ -373,7 +373,8 @@ verify(const struct vp *v, const char *pw, size_t pwn)
 		size_t i, k;
 
 		for (i = 0; i < sizeof(sch) / sizeof(sch[0]); i++)
-			if (strncmp(v->value, sch[i][0], strlen(sch[i][0])) == 0)
+			if (strncmp(v->value, sch[i][0],
+			    strlen(sch[i][0])) == 0)
 				break;
 		if (i == sizeof(sch) / sizeof(sch[0]) || b64_decode(&want,
 		    v->value + strlen(sch[i][0]), strlen(v->value +

@@ -486,7 +486,8 @@ spring(struct cph *h, struct cstr s)
 		salt = (struct cstr){ NULL, 0 };
 		if (rest.n > 0 && rest.p[0] == '{' &&
 		    (e = memchr(rest.p, '}', rest.n)) != NULL) {
-			salt = (struct cstr){ rest.p, (size_t)(e - rest.p + 1) };
+			salt.p = rest.p;
+			salt.n = (size_t)(e - rest.p + 1);
 			rest = after(rest, salt.n);
 		}
 		return digest(h, ID("MD5") ? "md5" : "sha1", rest, salt,

@@ -27,7 +27,8 @@ struct cmeta {
 struct cuser {
 	struct cstr	 email, username, given_name, family_name, name;
 	struct cstr	 nickname, picture, phone_number, id;
-	int		 email_verified, phone_verified, blocked; /* -1: absent */
+	int		 email_verified, phone_verified, blocked;
+					/* -1: absent */
 	struct cmeta	*meta;
 	size_t		 nmeta;
 	const char	*file;		/* where the user was read */
@@ -67,7 +68,7 @@ enum scheme {
 
 struct hashopt {
 	enum scheme	 scheme;
-	const char	*digest;	/* S_DIGEST: md5, sha1, sha256, sha512 */
+	const char	*digest;	/* S_DIGEST: md5, sha1, sha256... */
 	const char	*pos;		/* S_DIGEST: prefix or suffix */
 	const char	*saltenc;	/* S_DIGEST: utf8, hex or base64 */
 	const char	*pepper;	/* S_DEVISE, NULL for none */
