@@ -24,7 +24,7 @@ OBJ = common/util.o common/jstream.o common/json.o common/schema.o \
 	common/poll.o common/tool.o
 NETOBJ = common/http.o common/auth0.o common/journal.o
 PROG = bin/a0-template bin/a0-chunk bin/a0-validate bin/a0-submit \
-	bin/a0-import
+	bin/a0-import bin/a0-convert
 UNIT = tests/unit/test-util tests/unit/test-jstream tests/unit/test-json \
 	tests/unit/test-schema tests/unit/test-sha256 tests/unit/test-retry \
 	tests/unit/test-journal tests/unit/test-jsonw tests/unit/test-poll \
@@ -36,7 +36,7 @@ PORTABLE = tests/unit/test-jstream-portable tests/unit/test-json-portable \
 PORTABLE_SRC = common/util.c common/jstream.c common/json.c \
 	common/schema.c common/dupset.c common/sha256.c common/jsonw.c
 MAN = man/a0.7 man/a0-template.1 man/a0-chunk.1 man/a0-validate.1 \
-	man/a0-submit.1 man/a0-import.1
+	man/a0-submit.1 man/a0-import.1 man/a0-convert.1
 
 all: deps $(PROG)
 
@@ -67,6 +67,13 @@ SUBMIT = tools/a0-submit.c tools/submit-chunk.c tools/submit-once.c \
 bin/a0-submit: $(SUBMIT) tools/submit.h common/liba0net.a common/liba0.a $(HDR)
 	@mkdir -p bin
 	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(SUBMIT) common/liba0net.a common/liba0.a $(A0_LIBS)
+# a0-convert alone needs libcsv, OpenSSL, libxcrypt and libsodium.
+CONVERT_SRC = tools/a0-convert.c tools/convert-csv.c tools/convert-json.c \
+	tools/convert-hash.c tools/convert-codec.c tools/convert-check.c
+CONVERT_LIBS = -lcsv -lcrypto -lcrypt -lsodium
+bin/a0-convert: $(CONVERT_SRC) tools/convert.h common/liba0.a $(HDR)
+	@mkdir -p bin
+	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(CONVERT_SRC) common/liba0.a $(CONVERT_LIBS)
 bin/a0-import: tools/a0-import.sh
 	@mkdir -p bin
 	sed 's/@VERSION@/'"`sed -n 's/^#define A0_VERSION.*"\(.*\)"/\1/p' $(HDR)`"'/' tools/a0-import.sh > $@.tmp
@@ -101,7 +108,8 @@ tests/unit/test-schema-portable: tests/unit/test-schema.c tests/unit/tap.h $(POR
 # Check for the build and test dependencies; install Debian's packages
 # when they are missing and we may, else print the command that would.
 DEBPKGS = libcurl4-openssl-dev libjsmn-dev libtest-harness-perl \
-	curl python3 mandoc
+	curl python3 mandoc libcsv-dev libssl-dev libcrypt-dev libsodium-dev \
+	python3-bcrypt python3-argon2
 deps:
 	@missing=; \
 	pkg-config --exists libcurl 2>/dev/null || missing="$$missing libcurl4-openssl-dev pkg-config"; \
@@ -110,6 +118,13 @@ deps:
 	command -v curl >/dev/null || missing="$$missing curl"; \
 	command -v python3 >/dev/null || missing="$$missing python3"; \
 	command -v mandoc >/dev/null || missing="$$missing mandoc"; \
+	test -f /usr/include/csv.h || missing="$$missing libcsv-dev"; \
+	test -f /usr/include/openssl/evp.h || missing="$$missing libssl-dev"; \
+	test -f /usr/include/crypt.h || missing="$$missing libcrypt-dev"; \
+	test -f /usr/include/sodium.h || missing="$$missing libsodium-dev"; \
+	py=python3; test -x /usr/bin/python3 && py=/usr/bin/python3; \
+	$$py -c 'import bcrypt' 2>/dev/null || missing="$$missing python3-bcrypt"; \
+	$$py -c 'import argon2' 2>/dev/null || missing="$$missing python3-argon2"; \
 	if [ -n "$$missing" ]; then \
 		if [ "`id -u`" = 0 ] && command -v apt-get >/dev/null; then \
 			echo "deps: installing$$missing"; \
