@@ -85,6 +85,14 @@ int	 a0_open_private(const char *path, int flags);
 /* Flush and check stdout; 0, or -1 with errno. */
 int	 a0_flush_stdout(void);
 
+/*
+ * A tool run as a stage of a front (a0-import) speaks in the front's
+ * name, which A0_PROGNAME gives: a0_progname() makes err(3) and warn(3)
+ * use it (where the C library allows), a0_prog() returns it, or dflt.
+ */
+void	 a0_progname(void);
+const char	*a0_prog(const char *dflt);
+
 /* ---- jstream.c: the streaming record reader ---- */
 
 /*

@@ -364,6 +364,7 @@ main(int argc, char *argv[])
 	const char *why;
 	int ch, i;
 
+	a0_progname();
 	while ((ch = getopt_long(argc, argv, "aejhV", lopts, NULL)) != -1) {
 		switch (ch) {
 		case 'a':
