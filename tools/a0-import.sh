@@ -155,16 +155,14 @@ if [ -n "$cset" ] && [ -z "$cflag" ]; then
 fi
 [ -z "$tset2" ] || [ -n "$tenant" ] || bad "--tenant: empty domain"
 # -u takes the users themselves: a file name there is a common slip.
-if [ -n "$uset" ]; then
-	case $uflag in
-	*[[{]*) ;;
-	*.json | *.jsonl | *.ndjson | */*)
-		bad "-u takes the users as JSON text, not a file name: use -u \"\$(cat $uflag)\", or < $uflag"
-		;;
-	*) [ ! -f "$uflag" ] ||
-	    bad "-u takes the users as JSON text, not a file name: use -u \"\$(cat $uflag)\", or < $uflag" ;;
-	esac
-fi
+case $uset:$uflag in
+*'['* | *'{'*) ;;
+1:*.json | 1:*.jsonl | 1:*.ndjson | 1:*/*) hint=1 ;;
+1:*) [ ! -f "$uflag" ] || hint=1 ;;
+esac
+[ -z "${hint:-}" ] ||
+    bad "-u takes the users as JSON text, not a file name: use -u \"\$(cat $uflag)\", or < $uflag"
+
 if [ -n "$tset" ] && ! a0-template "$tflag" > /dev/null 2>&1; then
 	bad "unknown template \"$tflag\": use Empty, Basic Example, Custom Password Hash Example or MFA Factors Example (or empty, basic, custom-password-hash, mfa)"
 fi
@@ -196,9 +194,11 @@ if [ "$nocolor" = false ] && [ -z "${NO_COLOR:-}" ] && [ -t 2 ]; then
 fi
 arrow=" $c_green▸$c_off    "
 
+statedir=${XDG_STATE_HOME:-${HOME:-/}/.local/state}/a0
 tmp=
 interrupted=
 # stages: the pids of the stages still running.
+# shellcheck disable=SC2317 # called by the traps
 stages() {
 	for _f in "$tmp"/pid.*; do
 		[ -f "$_f" ] && [ ! -f "$tmp/st.${_f##*.}" ] && cat "$_f"
@@ -327,9 +327,9 @@ pick_connection() {
 
 # keep FILE: move the users in FILE beside the state, where they stay.
 keep() {
-	mkdir -p "$statedir" &&
-	    kept=$statedir/edit-$(date +%Y%m%d-%H%M%S)-$$.json &&
-	    cp "$1" "$kept" || fail 3 "$1: cannot keep it in $statedir"
+	kept=$statedir/edit-$(date +%Y%m%d-%H%M%S)-$$.json
+	(umask 077 && mkdir -p "$statedir" && cp "$1" "$kept") ||
+	    fail 3 "$1: cannot keep it in $statedir"
 }
 
 # edit_template: the template menu (unless -t), then the editor on it, as
@@ -413,18 +413,11 @@ digest() {
 			printf 'stdin'
 		fi
 		;;
-	esac | {
-		if command -v sha256sum > /dev/null; then
-			sha256sum
-		else
-			cksum
-		fi
-	} | awk '{ print substr($1, 1, 16) }'
+	esac | sha256sum | cut -c 1-16
 }
 # name WORD: WORD made safe for a file name.
 name() { printf '%s' "$1" | tr -c 'A-Za-z0-9.-' '_'; }
 
-statedir=${XDG_STATE_HOME:-${HOME:-/}/.local/state}/a0
 if [ -n "$sflag" ]; then
 	state=$sflag
 else
@@ -512,6 +505,7 @@ pipeline() {
 }
 # A stop asks every stage to stop: a0-submit journals what it has done
 # and ends; the journal lets the same command go on later.
+# shellcheck disable=SC2317 # called by the traps
 stop() {
 	interrupted=$1
 	trap '' INT TERM HUP
