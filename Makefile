@@ -166,6 +166,7 @@ lint: all
 	@missing=; \
 	command -v $(CPPCHECK) >/dev/null || missing="$$missing cppcheck"; \
 	command -v $(CLANG_TIDY) >/dev/null || missing="$$missing clang-tidy"; \
+	command -v shellcheck >/dev/null || missing="$$missing shellcheck"; \
 	if [ -n "$$missing" ]; then \
 		if [ "`id -u`" = 0 ] && command -v apt-get >/dev/null; then \
 			echo "lint: installing$$missing"; \
@@ -176,6 +177,7 @@ lint: all
 			exit 1; \
 		fi; \
 	fi
+	shellcheck tools/a0-import.sh examples/demo.sh
 	$(CPPCHECK) $(CPPCHECKFLAGS) common/*.c tools/*.c tests/fuzz/*.c
 	@echo "$(CLANG_TIDY) common/*.c tools/*.c"; \
 	st=0; \
