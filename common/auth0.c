@@ -582,7 +582,7 @@ a0_api_message(const struct a0_resp *r, char *out, size_t outsz)
 int
 a0_api_env(struct a0_api *a, const char *domain, char *why, size_t whysz)
 {
-	const char *tok, *aud, *bad;
+	const char *tok, *aud, *bad = "not a domain";
 
 	if (domain == NULL)
 		domain = getenv("AUTH0_DOMAIN");

@@ -306,6 +306,7 @@ envnum(const char *name, long long min, long long max, long long dflt)
 static void
 setup(void)
 {
+	const char *t;
 	char why[512];
 
 	if (a0_api_env(&run.api, tenant, why, sizeof(why)) == -1)
@@ -315,8 +316,8 @@ setup(void)
 	run.retry_ms = (long)envnum("A0_RETRY_TIME", 1, 86400,
 	    A0_RETRY_MS / 1000) * 1000;
 	/* A0_RETRY_TIME, when given, bounds every retry alike. */
-	run.connect_ms = getenv("A0_RETRY_TIME") && *getenv("A0_RETRY_TIME") ?
-	    0 : A0_RETRY_CONNECT_MS;
+	t = getenv("A0_RETRY_TIME");
+	run.connect_ms = t != NULL && *t != '\0' ? 0 : A0_RETRY_CONNECT_MS;
 	run.stall = (long)envnum("A0_TIMEOUT", 1, 86400, A0_HTTP_STALL);
 	run.progress = isatty(STDERR_FILENO);
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());

@@ -30,24 +30,16 @@ help() {
 	cat <<'EOF'
 
 Flags:
-  -c, --connection-name string   database connection to import into
-                                 (default: a menu, on a terminal)
-  -t, --template string          import a template: Empty, Basic Example,
-                                 Custom Password Hash Example, MFA Factors
-                                 Example (default: a menu, on a terminal)
-  -u, --users string             the users, as JSON text, not a file name
-                                 (default: the standard input)
+  -c, --connection-name string   connection to import into (default: a menu, on a terminal)
+  -t, --template string          a template's users (default: a menu, on a terminal)
+  -u, --users string             the users, as JSON text (default: the standard input)
       --upsert                   update the users that exist (default false)
-      --email-results            Auth0 emails the tenant's owners as each
-                                 job ends (default true)
-  -s, --state string             the run's journal, to resume it (default
-                                 $XDG_STATE_HOME/a0/import-TENANT-CONNECTION-DIGEST)
-  -r, --rejects string           the users that failed, as JSON Lines
-                                 (default: STATE.failed.jsonl)
+      --email-results            email the results of each job (default true)
+  -s, --state string             the run's journal (default $XDG_STATE_HOME/a0/import-...)
+  -r, --rejects string           the users that failed (default STATE.failed.jsonl)
       --no-input                 never ask (default false)
       --tenant string            the tenant's domain (default $AUTH0_DOMAIN)
-      --debug                    show the stages and trace the requests
-                                 (default false)
+      --debug                    show the stages and the requests (default false)
       --no-color                 no colours (default false)
   -h, --help                     this help
   -V, --version                  the version
