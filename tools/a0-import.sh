@@ -420,19 +420,17 @@ else
 fi
 rejects=${rflag:-$state.failed.jsonl}
 
-# Auth0 sends one email per job: say how many this input may make.
+# Auth0 sends one email per job: say how many this input may make (a job
+# takes at most 500KB of users, less whitespace).
 if [ "$email" = true ]; then
 	case $src in
 	stdin | peeked) [ -z "$infile" ] || size=$(wc -c < "$infile") ;;
 	*) size=$(input | wc -c) ;;
 	esac
-	if [ -n "${size:-}" ]; then
-		printf '%sAuth0 emails the results of each job to the tenant'\''s owners: about %d emails for this input (--email-results=false for none).\n' \
-		    "$arrow" $(((size + 511999) / 512000)) >&2
-	else
-		printf '%sAuth0 emails the results of each job to the tenant'\''s owners: one email per 500KB of users (--email-results=false for none).\n' \
-		    "$arrow" >&2
-	fi
+	n="one per 500KB of users"
+	[ -z "${size:-}" ] || n="up to about $(((size + 511999) / 512000))"
+	printf '%sAuth0 emails the tenant'\''s owners as each job ends: %s for this input (--email-results=false for none).\n' \
+	    "$arrow" "$n" >&2
 fi
 
 # q WORD: WORD quoted for the shell.
@@ -518,26 +516,15 @@ while :; do
 done
 pipe=
 
-if [ -n "$interrupted" ]; then
-	printf '%s: stopped; to go on where it stopped, run:\n  %s\n' "$prog" \
-	    "$(resume)" >&2
-	[ ! -s "$rejects" ] ||
-	    printf '%s: the users that failed so far are in %s\n' "$prog" \
-	    "$rejects" >&2
-	exit "$interrupted"
-fi
-
-# exit status: each stage's, worst first: 2 (fix the command), 3 (the
-# input or disk), 4 (the tenant), 5 (try again), 1 (some users), 0.  A
-# stage killed by SIGPIPE because a later one gave up does not count.
+# exit status: the signal's, or each stage's, worst first: 2 (fix the
+# command), 3 (the input or disk), 4 (the tenant), 5 (try again), 1 (some
+# users), 0.  A stage killed by SIGPIPE because a later one gave up does
+# not count.
 status=0
-later=0
 for s in sub chk val src; do
-	st=$(cat "$tmp/st.$s" 2> /dev/null) || st=
-	[ -n "$st" ] || st=141
-	if [ "$st" -gt 128 ] && [ "$later" -ne 0 ]; then
-		continue
-	fi
+	[ -z "$interrupted" ] || break
+	st=$(cat "$tmp/st.$s" 2> /dev/null) || st=141
+	[ "$st" -gt 128 ] && [ "$status" -ne 0 ] && continue
 	case $st in
 	[0-5]) ;;
 	*)
@@ -546,7 +533,6 @@ for s in sub chk val src; do
 		st=3
 		;;
 	esac
-	[ "$st" -eq 0 ] || later=1
 	for w in 2 3 4 5 1; do
 		if [ "$st" -eq "$w" ] || [ "$status" -eq "$w" ]; then
 			status=$w
@@ -554,18 +540,17 @@ for s in sub chk val src; do
 		fi
 	done
 done
-
 if [ -s "$rejects" ]; then
 	printf '%sThe users that failed are kept in %s (jq -c .user gives them back as records).\n' \
 	    "$arrow" "$rejects" >&2
 elif [ -z "$rflag" ]; then
 	rm -f "$rejects"
 fi
-case $status in
+case ${interrupted:-$status} in
 0 | 1) [ -n "$sflag" ] || rm -f "$state" ;;
-5)
-	printf '%s: to go on where it stopped, run:\n  %s\n' "$prog" \
-	    "$(resume)" >&2
+5 | 1[2-4]?)
+	printf '%s: stopped; to go on where it stopped, run:\n  %s\n' \
+	    "$prog" "$(resume)" >&2
 	;;
 esac
-exit "$status"
+exit "${interrupted:-$status}"
