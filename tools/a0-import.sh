@@ -277,7 +277,7 @@ choose() {
 				if (n <= 4) l = l (n > 1 ? ", " : "") $1 }
 			    END { if (exact) print exact
 				else if (n == 1) print first
-				else print "0 " n " " l (n > 4 ? ", ..." : "") }' "$2")
+				else print "0 " n + 0 " " l (n > 4 ? ", ..." : "") }' "$2")
 			case $_ans in
 			'0 0 '*)
 				printf 'Nothing by that name: a number from 1 to %d, a name or the start of one.\n' \
@@ -410,11 +410,10 @@ digest() {
 # name WORD: WORD made safe for a file name.
 name() { printf '%s' "$1" | tr -c 'A-Za-z0-9.-' '_'; }
 
-if [ -n "$sflag" ]; then
-	state=$sflag
-else
-	_t=${domain#*://}
-	state=$statedir/import-$(name "${_t%%/*}")-$(name "$cflag")-$(digest)
+_t=${domain#*://}
+mine=$statedir/import-$(name "${_t%%/*}")-$(name "$cflag")-$(digest)
+state=${sflag:-$mine}
+if [ -z "$sflag" ]; then
 	(umask 077 && mkdir -p "$statedir") ||
 	    fail 3 "$statedir: cannot create it"
 fi
@@ -546,8 +545,11 @@ if [ -s "$rejects" ]; then
 elif [ -z "$rflag" ]; then
 	rm -f "$rejects"
 fi
+# The default state goes once the run is through, or when it holds
+# nothing; a state named by -s stays.
+[ "$state" != "$mine" ] || [ -s "$state" ] || rm -f "$state"
 case ${interrupted:-$status} in
-0 | 1) [ -n "$sflag" ] || rm -f "$state" ;;
+0 | 1) [ "$state" != "$mine" ] || rm -f "$state" ;;
 5 | 1[2-4]?)
 	printf '%s: stopped; to go on where it stopped, run:\n  %s\n' \
 	    "$prog" "$(resume)" >&2
