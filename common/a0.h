@@ -383,7 +383,8 @@ struct a0_tool {
 	const struct a0_opt	*opts;		/* ended by a NULL name */
 };
 
-/* Restore SIGPIPE's default action, which a shell may have ignored. */
+/* Restore SIGPIPE's default action, which a shell may have ignored;
+ * speak in A0_PROGNAME's name (a0_progname). */
 void	 a0_tool_start(void);
 
 /*
@@ -689,15 +690,11 @@ struct a0_conn {
 #define A0_CONN_PAGE	100
 int	 a0_req_connections(struct a0_http *, const struct a0_api *,
 	    const char *strategy, const char *name, long page);
-/* GET /api/v2/connections/{id}: that one connection. */
-int	 a0_req_connection_id(struct a0_http *, const struct a0_api *,
-	    const char *id);
 /*
  * The connections of a list answer (an array, or an object with
- * "connections" and maybe "total"), or of one connection's answer: 0
- * with *list (malloc'd, *n of them) and *total (-1 when the answer does
- * not say), or -1 if it is not one.  Entries without an id or a name are
- * left out.
+ * "connections" and maybe "total"): 0 with *list (malloc'd, *n of them)
+ * and *total (-1 when the answer does not say), or -1 if it is not one.
+ * Entries without an id or a name are left out.
  */
 int	 a0_take_connections(const struct a0_resp *, struct a0_conn **list,
 	    size_t *n, long long *total);

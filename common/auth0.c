@@ -660,7 +660,7 @@ a0_take_connections(const struct a0_resp *r, struct a0_conn **list,
 {
 	struct a0_conn *l;
 	struct jdoc d;
-	int arr, i, k, v, n1;
+	int arr, i, k, v;
 
 	*list = NULL;
 	*n = 0;
@@ -669,10 +669,7 @@ a0_take_connections(const struct a0_resp *r, struct a0_conn **list,
 	    object(&d, r, JT_OBJECT) == -1))
 		return -1;
 	arr = 0;
-	if (d.tok[0].type == JT_OBJECT && json_get(&d, 0, "connections") == -1 &&
-	    json_get(&d, 0, "id") != -1)
-		arr = -1;	/* one connection, GET /connections/{id} */
-	else if (d.tok[0].type == JT_OBJECT) {
+	if (d.tok[0].type == JT_OBJECT) {
 		if ((arr = json_get(&d, 0, "connections")) == -1 ||
 		    d.tok[arr].type != JT_ARRAY) {
 			json_free(&d);
@@ -680,9 +677,9 @@ a0_take_connections(const struct a0_resp *r, struct a0_conn **list,
 		}
 		*total = member(&d, 0, "total", -1);
 	}
-	n1 = arr == -1 ? 1 : d.tok[arr].size;
-	l = xcalloc((size_t)n1 + 1, sizeof(*l));
-	for (k = 0, i = arr + 1; k < n1; k++, i = json_skip(&d, i)) {
+	l = xcalloc((size_t)d.tok[arr].size + 1, sizeof(*l));
+	for (k = 0, i = arr + 1; k < d.tok[arr].size;
+	    k++, i = json_skip(&d, i)) {
 		if (d.tok[i].type != JT_OBJECT ||
 		    (v = json_get(&d, i, "id")) == -1 ||
 		    d.tok[v].type != JT_STRING ||
@@ -702,23 +699,6 @@ a0_take_connections(const struct a0_resp *r, struct a0_conn **list,
 	json_free(&d);
 	*list = l;
 	return 0;
-}
-
-int
-a0_req_connection_id(struct a0_http *h, const struct a0_api *a,
-    const char *id)
-{
-	char *url, *p;
-	int rv;
-
-	url = p = xmalloc(strlen(a->base) + 3 * strlen(id) + 96);
-	p = stpcpy(p, a->base);
-	p = stpcpy(p, "/api/v2/connections/");
-	p = escape(p, id);
-	stpcpy(p, "?fields=id%2Cname%2Cstrategy&include_fields=true");
-	rv = a0_http_start(h, "GET", url, a->token, NULL, NULL, 0, 0);
-	free(url);
-	return rv;
 }
 
 int

@@ -12,7 +12,7 @@ CON=con_A0EmulatorDb0001
 V=$(sed -n 's/^#define A0_VERSION.*"\(.*\)"/\1/p' "$TOP/common/a0.h")
 
 cat > "$T/usage" <<'EOF'
-usage: a0-submit [-0] [-c name | -C con_id] [--upsert[=bool]]
+usage: a0-submit [-0] [-c name | -C con_id] [-f json|text] [--upsert[=bool]]
 	[--email-results[=bool]] [-x external_id] [-s state] [-r rejects]
 	[-j jobs] [--no-wait] [--dry-run] [--tenant domain] [--debug]
 	[--no-color] [file ...]
@@ -292,6 +292,10 @@ check "wrong client secret"        4 '' '' \
     env AUTH0_CLIENT_SECRET=wrong a0-submit -c "$C" "$T/e.json"
 check "a token that is refused"    4 '' '' \
     'the token in AUTH0_API_TOKEN was refused' \
+    env AUTH0_API_TOKEN=not-a-token AUTH0_CLIENT_ID= a0-submit -C "$CON" \
+    "$T/e.json"
+check "... renewed when the client credentials are set too" 1 '' - \
+    'users failed' \
     env AUTH0_API_TOKEN=not-a-token a0-submit -C "$CON" "$T/e.json"
 
 
@@ -436,7 +440,7 @@ ok "--debug: client_secret redacted" \
 
 # ---- exit 5: the network does not recover ----
 check "no server: exit 5"          5 '' '' \
-    'gave up after 2 tries; run again with -s .*/st5 to resume' \
+    '^a0-submit: POST /oauth/token: .*127\.0\.0\.1.* \(gave up after 2 tries in [0-9]+ s\); run again with -s .*/st5 to resume$' \
     env A0_RETRY_MAX=2 AUTH0_DOMAIN=http://127.0.0.1:1 \
     a0-submit -c "$C" -s "$T/st5" "$T/e.json"
 emu_stop
