@@ -241,6 +241,7 @@ emu_stop
 ok "an emulator whose jobs take a second" emu_start --job-seconds 1
 reset
 a0-template -n 12000 basic > "$T/live.json"
+: > "$T/live.err"
 env TMPDIR="$T/tmpdir" a0-import -c "$C" --email-results=false \
     < "$T/live.json" > "$T/live.out" 2> "$T/live.err" &
 l_pid=$!
@@ -257,6 +258,7 @@ ok "... the run ends well" [ $? -eq 0 ]
 # Stop and resume: SIGTERM once two jobs have started; the printed
 # command goes on, posts no chunk twice, imports every user once.
 reset
+: > "$T/stop.err"
 env TMPDIR="$T/tmpdir" a0-import -c "$C" --email-results=false \
     < "$T/live.json" > "$T/stop.out" 2> "$T/stop.err" &
 l_pid=$!
@@ -288,6 +290,7 @@ ok "... no chunk posted twice ($nchunks chunks)" is "$(imports)" "$nchunks"
 # Without -s, the same command again resumes.
 reset
 XDG_STATE_HOME=$T/state2
+: > "$T/stop.err"
 env TMPDIR="$T/tmpdir" a0-import -c "$C" --email-results=false \
     < "$T/live.json" > "$T/stop.out" 2> "$T/stop.err" &
 l_pid=$!
@@ -305,7 +308,7 @@ check "the same command again resumes it" 0 "$T/live.json" '' \
 ok "... every user imported once" is "$(count)" 12000
 ok "... no chunk posted twice" is "$(imports)" "$nchunks"
 ok "... the journal is gone once done" is "$(ls -A "$XDG_STATE_HOME/a0")" ""
-XDG_STATE_HOME=$T/state
+XDG_STATE_HOME=$T/xdg-state
 
 # SIGPIPE: a reader that goes away leaves nothing behind.
 reset
