@@ -514,6 +514,13 @@ ok "... as GET /connections/{id}/clients" \
     grep -q 'GET /api/v2/connections/con_A0EmulatorEx0003/clients' "$T/err"
 check "an enabled one: imported"   0 '' - '' \
     a0-submit -c Database-0002 --upsert "$T/t1.json"
+check "AUTH0_AUDIENCE: the token asked for that audience" 0 '' - '' \
+    env AUTH0_AUDIENCE="https://${EMU_URL#http://}/api/v2/" \
+    a0-submit -c Database-0002 --upsert "$T/t1.json"
+check "... another API's: refused, exit 4" 4 '' '' \
+    'POST /oauth/token: 403 access_denied: Service not enabled within domain' \
+    env AUTH0_AUDIENCE=https://example.com/api/v2/ \
+    a0-submit -c Database-0002 --upsert "$T/t1.json"
 
 # A retry is said as it is decided: with --debug, or on a terminal.
 check "--debug: each retry said"   5 '' '' \
@@ -525,7 +532,7 @@ ok "... once a retry" test "$(grep -c 'retrying in' "$T/err")" = 2
 # On a terminal the progress line is erased before any other line: the
 # note that users failed comes on a line of its own.
 mkchunk "$T/t2.json" text 4 6
-cat > "$T/pty.py" <<'EOF'
+cat > "$T/ptyrun.py" <<'EOF'
 import os, pty, sys
 out = open(sys.argv[1], "wb")
 pid, fd = pty.fork()
@@ -542,7 +549,7 @@ while True:
     out.write(data)
 os.waitpid(pid, 0)
 EOF
-"$PYTHON" "$T/pty.py" "$T/pty.raw" a0-submit -c "$C" --email-results=false \
+"$PYTHON" "$T/ptyrun.py" "$T/pty.raw" a0-submit -c "$C" --email-results=false \
     "$T/t1.json" "$T/t2.json"
 ok "on a terminal: a progress line" grep -q 'chunks, ' "$T/pty.raw"
 ok "... erased before each note" "$PYTHON" -c '

@@ -299,9 +299,9 @@ until grep -q 'successfully started' "$T/stop.err" || [ $l_i -gt 400 ]; do
 	sleep 0.05
 	l_i=$((l_i + 1))
 done
-kill -TERM "$l_pid"
+kill -HUP "$l_pid"
 wait "$l_pid"
-ok "stopped once more" is $? 143
+ok "SIGHUP: exit 129" is $? 129
 check "the same command again resumes it" 0 "$T/live.json" '' \
     'imported 12000 of 12000' \
     env TMPDIR="$T/tmpdir" a0-import -c "$C" --email-results=false

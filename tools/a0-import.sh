@@ -189,11 +189,13 @@ arrow=" $c_green▸$c_off    "
 statedir=${XDG_STATE_HOME:-${HOME:-/}/.local/state}/a0
 tmp=
 interrupted=
-# stages: the pids of the stages still running.
+# stages [BUT]: the pids of the stages still running (but the one whose
+# pid file is BUT).
 # shellcheck disable=SC2317 # called by the traps
 stages() {
 	for _f in "$tmp"/pid.*; do
-		[ -f "$_f" ] && [ ! -f "$tmp/st.${_f##*.}" ] && cat "$_f"
+		[ "$_f" != "${1:-}" ] && [ -f "$_f" ] &&
+		    [ ! -f "$tmp/st.${_f##*.}" ] && cat "$_f"
 	done 2> /dev/null
 }
 # shellcheck disable=SC2317 # called by the traps
@@ -498,7 +500,13 @@ pipeline() {
 stop() {
 	interrupted=$1
 	trap '' INT TERM HUP
-	_p=$(stages)
+	# Ctrl-C reaches a0-submit from the terminal: a second signal would
+	# stop it before the posts in flight are journaled.
+	if [ "$1" = 130 ]; then
+		_p=$(stages "$tmp/pid.sub")
+	else
+		_p=$(stages)
+	fi
 	# shellcheck disable=SC2086 # one pid a word
 	[ -z "$_p" ] || kill -TERM $_p 2> /dev/null
 }
