@@ -234,73 +234,56 @@ ask() {
 # start of one (any case), + or - for another page, nothing for the
 # first.  Sets choice to the name chosen.
 choose() {
-	_n=$(wc -l < "$2")
-	_n=$((_n + 0))
-	_rows=$(stty size 2> /dev/null < /dev/tty)
-	_rows=${_rows%% *}
-	case $_rows in '' | *[!0-9]*) _rows=24 ;; esac
-	_per=$((_rows - 4))
+	_n=$(($(wc -l < "$2")))
+	_per=$(stty size 2> /dev/null < /dev/tty | cut -d ' ' -f 1)
+	_per=$((${_per:-24} - 4))
 	[ "$_per" -ge 3 ] || _per=3
-	_pages=$(((_n + _per - 1) / _per))
-	_page=1 _show=1
+	_page=0 _show=1
 	while :; do
-		if [ "$_show" = 1 ]; then
-			_from=$(((_page - 1) * _per + 1)) _to=$((_page * _per))
-			[ "$_to" -le "$_n" ] || _to=$_n
-			if [ "$_pages" -gt 1 ]; then
-				printf '%s (%d-%d of %d; + next page, - previous)\n' \
-				    "$1" "$_from" "$_to" "$_n" >&2
-			else
-				printf '%s\n' "$1" >&2
-			fi
-			awk -F '\t' -v a="$_from" -v b="$_to" \
-			    'NR >= a && NR <= b { printf "  %d) %s\n", NR, $1 }' \
-			    "$2" >&2
-			_show=0
-		fi
+		[ -z "$_show" ] || awk -F '\t' -v t="$1" -v p="$_page" \
+		    -v k="$_per" -v n="$_n" '
+		    NR == 1 { a = p * k + 1; b = a + k - 1; if (b > n) b = n
+			print t (n > k ? " (" a "-" b " of " n \
+			    "; + next page, - previous)" : "") }
+		    NR >= a && NR <= b { printf "  %d) %s\n", NR, $1 }' "$2" >&2
+		_show=
 		printf 'Number, name or prefix [1]: ' >&2
 		IFS= read -r _ans || exit 0
 		case $_ans in
-		'') _ans=1 ;;
-		+ | -)
-			[ "$_ans" = + ] && [ "$_page" -lt "$_pages" ] &&
-			    _page=$((_page + 1))
-			[ "$_ans" = - ] && [ "$_page" -gt 1 ] &&
-			    _page=$((_page - 1))
+		+) [ $(((_page + 1) * _per)) -ge "$_n" ] || _page=$((_page + 1)) ;;
+		-) [ "$_page" -eq 0 ] || _page=$((_page - 1)) ;;
+		esac
+		case $_ans in + | -)
 			_show=1
 			continue
 			;;
-		*[!0-9]*)
-			_ans=$(awk -F '\t' -v a="$_ans" '
-			    BEGIN { a = tolower(a) }
-			    { k = tolower($1) }
-			    k == a && !exact { exact = NR }
-			    index(k, a) == 1 { if (++n == 1) first = NR
-				if (n <= 4) l = l (n > 1 ? ", " : "") $1 }
-			    END { if (exact) print exact
-				else if (n == 1) print first
-				else print "0 " n + 0 " " l (n > 4 ? ", ..." : "") }' "$2")
-			case $_ans in
-			'0 0 '*)
-				printf 'Nothing by that name: a number from 1 to %d, a name or the start of one.\n' \
-				    "$_n" >&2
-				continue
-				;;
-			'0 '*)
-				_ans=${_ans#0 }
-				printf '%s start so: %s; type more of the name.\n' \
-				    "${_ans%% *}" "${_ans#* }" >&2
-				continue
-				;;
-			esac
-			;;
 		esac
-		if [ "$_ans" -ge 1 ] && [ "$_ans" -le "$_n" ]; then
+		_ans=$(awk -F '\t' -v a="${_ans:-1}" -v n="$_n" '
+		    BEGIN { a = tolower(a); num = a ~ /^[0-9]+$/ }
+		    num { exit }
+		    { k = tolower($1) }
+		    k == a && !x { x = NR }
+		    index(k, a) == 1 { if (++m == 1) f = NR
+			if (m <= 4) l = l (m > 1 ? ", " : "") $1 }
+		    END { if (num) print ((a + 0 >= 1 && a + 0 <= n) ? a + 0 : "0 0 ")
+			else if (x) print x
+			else if (m == 1) print f
+			else print "0 " m + 0 " " l (m > 4 ? ", ..." : "") }' "$2")
+		case $_ans in
+		'0 0 '*)
+			printf 'Nothing by that name: a number from 1 to %d, a name or the start of one.\n' \
+			    "$_n" >&2
+			;;
+		'0 '*)
+			_ans=${_ans#0 }
+			printf '%s start so: %s; type more of the name.\n' \
+			    "${_ans%% *}" "${_ans#* }" >&2
+			;;
+		*)
 			choice=$(sed -n "${_ans}p" "$2" | cut -f 1)
 			return
-		fi
-		printf 'Please answer with a number from 1 to %d, a name or the start of one.\n' \
-		    "$_n" >&2
+			;;
+		esac
 	done
 }
 
