@@ -130,7 +130,8 @@ finish(struct run *r, struct slot *s, const char *status, const char *error)
 	if (strcmp(status, "refused") != 0 && (c->ji.failed > c->earlier ||
 	    strcmp(status, "completed") != 0))
 		r->tally.userfail = 1;
-	if (c->ji.failed > c->earlier && r->o->rflag == NULL)
+	/* -f text names each failed user already. */
+	if (c->ji.failed > c->earlier && r->o->rflag == NULL && !r->o->text)
 		note(r, "%s: %lld users failed (-r file collects them)",
 		    c->path, c->ji.failed - c->earlier);
 	if (strcmp(status, "failed") == 0)
