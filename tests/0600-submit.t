@@ -474,7 +474,7 @@ emu_stop
 
 # ---- -f text, the connection checked before a post, retries said ----
 ok "an emulator with more connections" \
-    emu_start --job-seconds 0.2 --connections 3
+    emu_start --job-seconds 0.2 --connections 3 --other-connections
 mkchunk "$T/t1.json" text 1 3
 check "-f text: a person's lines" 0 '' - '' \
     a0-submit -c "$C" -f text --email-results=false "$T/t1.json"
@@ -512,6 +512,11 @@ check "... its /clients asked" 4 '' '' 'Connection must be enabled' \
     a0-submit -c Database-0003 --debug "$T/t1.json"
 ok "... as GET /connections/{id}/clients" \
     grep -q 'GET /api/v2/connections/con_A0EmulatorEx0003/clients' "$T/err"
+check "not a database connection: exit 4, before a post" 4 '' '' \
+    '^a0-submit: email: Connection must be a database connection\.$' \
+    a0-submit -c email "$T/t1.json"
+ok "... nothing posted" \
+    test "$(emu_figure "POST /api/v2/jobs/users-imports")" = "$before"
 check "an enabled one: imported"   0 '' - '' \
     a0-submit -c Database-0002 --upsert "$T/t1.json"
 check "AUTH0_AUDIENCE: the token asked for that audience" 0 '' - '' \

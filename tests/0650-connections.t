@@ -25,7 +25,8 @@ check "--token-fd 7: not open"    2 '' '' 'a0-connections: --token-fd 7: not ope
     env AUTH0_DOMAIN=example.auth0.com AUTH0_API_TOKEN=x \
     a0-connections --token-fd 7
 
-emu_start --connections 150 || skip_all "emulator did not start"
+emu_start --connections 150 --other-connections ||
+    skip_all "emulator did not start"
 tokens() { emu_figure tokens_issued; }
 
 printf 'Username-Password-Authentication\tcon_A0EmulatorDb0001\tauth0\tenabled\n' \
@@ -37,6 +38,15 @@ ok "... the default one first, enabled" cmp -s "$T/first" "$T/got1"
 ok "... Database-0003 is enabled for no application" \
     grep -q "^Database-0003	con_A0EmulatorEx0003	auth0	disabled$" "$T/out"
 ok "... Database-0150 is on the last page" grep -q '^Database-0150	' "$T/out"
+ok "... none that is not a database connection" \
+    sh -c '! grep -q "	email	" "$1"' sh "$T/out"
+check "-a: every connection"      0 '' - '' a0-connections -a
+ok "... 153 of them" [ "$(wc -l < "$T/out")" -eq 153 ]
+ok "... the passwordless one with its strategy" \
+    grep -q "^email	con_A0EmulatorEm0001	email	enabled$" "$T/out"
+check "by name, whatever its strategy" 0 '' - '' a0-connections google-oauth2
+ok "... google-oauth2" grep -q "^google-oauth2	con_A0EmulatorGo0001	google-oauth2	enabled$" \
+    "$T/out"
 check "-e: the enabled ones only" 0 '' - '' a0-connections -e
 ok "... 101 of them" [ "$(wc -l < "$T/out")" -eq 101 ]
 ok "... no disabled one" sh -c '! grep -q disabled "$1"' sh "$T/out"
