@@ -7,7 +7,11 @@ cat > "$T/usage" <<'EOF'
 usage: a0-connections [-aej] [--token-fd fd] [--tenant domain] [--debug]
 	[name ...]
 EOF
-check "-h prints the usage"       0 '' "$T/usage" '' a0-connections -h
+check "-h prints the usage and the flags" 0 '' - '' a0-connections -h
+head -2 "$T/out" > "$T/h2"
+ok "... the usage first" cmp -s "$T/usage" "$T/h2"
+ok "... then --token-fd and its default" \
+    grep -q '^      --token-fd fd .*(default: none)$' "$T/out"
 check "an unknown flag"           2 '' '' 'usage: a0-connections' \
     a0-connections --bogus
 check "no tenant"                 2 '' '' \

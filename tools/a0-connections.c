@@ -7,7 +7,6 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,16 +33,28 @@ static struct {
 	struct jbuf	 out;
 } run;
 
-static void __attribute__((noreturn))
-usage(FILE *f, int status)
-{
-	fputs("usage: a0-connections [-aej] [--token-fd fd] "
-	    "[--tenant domain] [--debug]\n"
-	    "\t[name ...]\n", f);
-	if (f == stdout && a0_flush_stdout() == -1)
-		err(A0_EXIT_IO, "stdout");
-	exit(status);
-}
+enum { O_TOKFD = A0_LONGONLY(0), O_TENANT, O_DEBUG };
+
+static const struct a0_opt opts[] = {
+	{ 'a', A0_ARG_NONE, "all", NULL,
+	    "every connection (default: database ones)" },
+	{ 'e', A0_ARG_NONE, "enabled", NULL,
+	    "only those enabled for an app (default: all)" },
+	{ 'j', A0_ARG_NONE, "json", NULL,
+	    "JSON Lines (default: tab-separated text)" },
+	{ O_TOKFD, A0_ARG_REQUIRED, "token-fd", "fd",
+	    "hand the token over on fd (default: none)" },
+	{ O_TENANT, A0_ARG_REQUIRED, "tenant", "domain",
+	    "the tenant (default: $AUTH0_DOMAIN)" },
+	{ O_DEBUG, A0_ARG_NONE, "debug", NULL,
+	    "trace requests, secrets hidden (default: off)" },
+	{ 0, A0_ARG_NONE, NULL, NULL, NULL }
+};
+
+static const struct a0_tool tool = {
+	"a0-connections", "[-aej] [--token-fd fd] [--tenant domain] "
+	    "[--debug]\n\t[name ...]", opts
+};
 
 static double
 now_ms(void)
@@ -350,23 +361,11 @@ hand_token(void)
 int
 main(int argc, char *argv[])
 {
-	enum { O_TOKFD = 256, O_TENANT, O_DEBUG };
-	static const struct option lopts[] = {
-		{ "all",	no_argument, NULL, 'a' },
-		{ "enabled",	no_argument, NULL, 'e' },
-		{ "json",	no_argument, NULL, 'j' },
-		{ "token-fd",	required_argument, NULL, O_TOKFD },
-		{ "tenant",	required_argument, NULL, O_TENANT },
-		{ "debug",	no_argument, NULL, O_DEBUG },
-		{ "help",	no_argument, NULL, 'h' },
-		{ "version",	no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *why;
 	int ch, i;
 
-	a0_progname();
-	while ((ch = getopt_long(argc, argv, "aejhV", lopts, NULL)) != -1) {
+	a0_tool_start();
+	while ((ch = a0_getopt(&tool, argc, argv)) != -1) {
 		switch (ch) {
 		case 'a':
 			aflag = 1;
@@ -381,7 +380,7 @@ main(int argc, char *argv[])
 			if (a0_parse_num(optarg, 3, 1023, 0, &tokfd,
 			    &why) == -1) {
 				warnx("--token-fd %s: %s", optarg, why);
-				usage(stderr, A0_EXIT_USAGE);
+				a0_usage(&tool);
 			}
 			if (fcntl((int)tokfd, F_GETFD) == -1)
 				errx(A0_EXIT_USAGE, "--token-fd %lld: not "
@@ -397,15 +396,6 @@ main(int argc, char *argv[])
 		case O_DEBUG:
 			debug = 1;
 			break;
-		case 'h':
-			usage(stdout, A0_EXIT_OK);
-		case 'V':
-			printf("a0-connections %s\n", A0_VERSION);
-			if (a0_flush_stdout() == -1)
-				err(A0_EXIT_IO, "stdout");
-			return A0_EXIT_OK;
-		default:
-			usage(stderr, A0_EXIT_USAGE);
 		}
 	}
 	argc -= optind;

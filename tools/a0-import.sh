@@ -29,20 +29,19 @@ help() {
 	usage
 	cat <<'EOF'
 
-Flags:
-  -c, --connection-name string   connection to import into (default: a menu, on a terminal)
-  -t, --template string          a template's users (default: a menu, on a terminal)
-  -u, --users string             the users, as JSON text (default: the standard input)
-      --upsert                   update the users that exist (default false)
-      --email-results            email the results of each job (default true)
-  -s, --state string             the run's journal (default $XDG_STATE_HOME/a0/import-...)
-  -r, --rejects string           the users that failed (default STATE.failed.jsonl)
-      --no-input                 never ask (default false)
-      --tenant string            the tenant's domain (default $AUTH0_DOMAIN)
-      --debug                    show the stages and the requests (default false)
-      --no-color                 no colours (default false)
-  -h, --help                     this help
-  -V, --version                  the version
+  -c, --connection-name name    connection to import into (default: a menu)
+  -t, --template template       a template's users (default: a menu)
+  -u, --users users             the users, as JSON text (default: stdin)
+      --upsert[=bool]           update the users that exist (default: false)
+      --email-results[=bool]    email each job's results (default: true)
+  -s, --state state             the run's journal (default: $XDG_STATE_HOME/a0/import-...)
+  -r, --rejects rejects         the users that failed (default: STATE.failed.jsonl)
+      --no-input                never ask (default: false)
+      --tenant domain           the tenant's domain (default: $AUTH0_DOMAIN)
+      --debug                   show the stages and the requests (default: false)
+      --no-color                no colours (default: false)
+  -h, --help                    print this help and exit
+  -V, --version                 print the version and exit
 EOF
 }
 
