@@ -24,7 +24,7 @@ OBJ = common/util.o common/jstream.o common/json.o common/schema.o \
 	common/poll.o common/tool.o
 NETOBJ = common/http.o common/auth0.o common/journal.o
 PROG = bin/a0-template bin/a0-chunk bin/a0-validate bin/a0-submit \
-	bin/a0-import bin/a0-convert
+	bin/a0-import bin/a0-convert bin/a0-connections
 UNIT = tests/unit/test-util tests/unit/test-jstream tests/unit/test-json \
 	tests/unit/test-schema tests/unit/test-sha256 tests/unit/test-retry \
 	tests/unit/test-journal tests/unit/test-jsonw tests/unit/test-poll \
@@ -36,7 +36,8 @@ PORTABLE = tests/unit/test-jstream-portable tests/unit/test-json-portable \
 PORTABLE_SRC = common/util.c common/jstream.c common/json.c \
 	common/schema.c common/dupset.c common/sha256.c common/jsonw.c
 MAN = man/a0.7 man/a0-template.1 man/a0-chunk.1 man/a0-validate.1 \
-	man/a0-submit.1 man/a0-import.1 man/a0-convert.1
+	man/a0-submit.1 man/a0-import.1 man/a0-convert.1 \
+	man/a0-connections.1
 
 all: deps $(PROG)
 
@@ -74,6 +75,9 @@ CONVERT_LIBS = -lcsv -lcrypto -lcrypt -lsodium
 bin/a0-convert: $(CONVERT_SRC) tools/convert.h common/liba0.a $(HDR)
 	@mkdir -p bin
 	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(CONVERT_SRC) common/liba0.a $(CONVERT_LIBS)
+bin/a0-connections: tools/a0-connections.c common/liba0net.a common/liba0.a $(HDR)
+	@mkdir -p bin
+	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tools/a0-connections.c common/liba0net.a common/liba0.a $(A0_LIBS)
 bin/a0-import: tools/a0-import.sh
 	@mkdir -p bin
 	sed 's/@VERSION@/'"`sed -n 's/^#define A0_VERSION.*"\(.*\)"/\1/p' $(HDR)`"'/' tools/a0-import.sh > $@.tmp
@@ -162,6 +166,7 @@ lint: all
 	@missing=; \
 	command -v $(CPPCHECK) >/dev/null || missing="$$missing cppcheck"; \
 	command -v $(CLANG_TIDY) >/dev/null || missing="$$missing clang-tidy"; \
+	command -v shellcheck >/dev/null || missing="$$missing shellcheck"; \
 	if [ -n "$$missing" ]; then \
 		if [ "`id -u`" = 0 ] && command -v apt-get >/dev/null; then \
 			echo "lint: installing$$missing"; \
@@ -172,6 +177,7 @@ lint: all
 			exit 1; \
 		fi; \
 	fi
+	shellcheck tools/a0-import.sh examples/demo.sh
 	$(CPPCHECK) $(CPPCHECKFLAGS) common/*.c tools/*.c tests/fuzz/*.c
 	@echo "$(CLANG_TIDY) common/*.c tools/*.c"; \
 	st=0; \

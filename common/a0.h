@@ -85,6 +85,14 @@ int	 a0_open_private(const char *path, int flags);
 /* Flush and check stdout; 0, or -1 with errno. */
 int	 a0_flush_stdout(void);
 
+/*
+ * A tool run as a stage of a front (a0-import) speaks in the front's
+ * name, which A0_PROGNAME gives: a0_progname() makes err(3) and warn(3)
+ * use it (where the C library allows), a0_prog() returns it, or dflt.
+ */
+void	 a0_progname(void);
+const char	*a0_prog(const char *dflt);
+
 /* ---- jstream.c: the streaming record reader ---- */
 
 /*
@@ -375,7 +383,8 @@ struct a0_tool {
 	const struct a0_opt	*opts;		/* ended by a NULL name */
 };
 
-/* Restore SIGPIPE's default action, which a shell may have ignored. */
+/* Restore SIGPIPE's default action, which a shell may have ignored;
+ * speak in A0_PROGNAME's name (a0_progname). */
 void	 a0_tool_start(void);
 
 /*
@@ -444,6 +453,10 @@ struct a0_retry {
 	long		 elapsed_ms;	/* since the first try */
 	int		 max_attempts;	/* bound on tries (busy 429s aside) */
 	long		 max_ms;	/* bound on time spent retrying */
+	long		 max_connect_ms;	/* the bound when the host
+					   cannot be reached (A0_NET_CONNECT:
+					   a name that does not resolve, a
+					   refused connection); 0: max_ms */
 	unsigned long	 rnd;		/* random bits for the jitter */
 };
 
@@ -457,9 +470,20 @@ enum a0_retry_action {
 
 #define A0_RETRY_ATTEMPTS	8	/* default max_attempts */
 #define A0_RETRY_MS		600000L	/* default max_ms: 10 minutes */
+#define A0_RETRY_CONNECT_MS	15000L	/* default max_connect_ms */
 
 /* Decide what to do after one try; sets *delay_ms for A0_RETRY_AFTER. */
 enum a0_retry_action a0_retry_decide(const struct a0_retry *, long *delay_ms);
+
+/*
+ * The words every tool uses, into out: a retry about to happen,
+ * "retrying in 4 s (3/8): why" (the try to come, of max), and the end
+ * of the retries, "why (gave up after 8 tries in 15 s)".
+ */
+void	 a0_retry_note(char *out, size_t outsz, long delay_ms, int next,
+	    int max, const char *why);
+void	 a0_retry_gaveup(char *out, size_t outsz, int tries, long elapsed_ms,
+	    const char *why);
 
 /* ---- poll.c: when to look at a running import job again ---- */
 
@@ -586,7 +610,20 @@ struct a0_api {
 	long long	 expires;	/* epoch seconds; 0: not known */
 	char		*form;		/* the token request's body, kept
 					   while it is sent */
+	const char	*audience;	/* the token's audience; NULL: the
+					   base's /api/v2/ */
 };
+
+/*
+ * Fill a from the environment: the tenant from domain (--tenant) or
+ * AUTH0_DOMAIN, a ready token from AUTH0_API_TOKEN, the client
+ * credentials from AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET (when both a
+ * token and the credentials are set, the token is used first and the
+ * credentials renew it), the audience from AUTH0_AUDIENCE.  Returns 0,
+ * or -1 with the reason (a usage error) in why.
+ */
+int	 a0_api_env(struct a0_api *, const char *domain, char *why,
+	    size_t whysz);
 
 /*
  * The base URL for a domain ("tenant.auth0.com", "https://…",
@@ -639,6 +676,41 @@ int	 a0_req_import(struct a0_http *, const struct a0_api *,
 	    const struct a0_import *, const char *body, size_t len);
 /* The job id of a 202 answer (malloc'd), or NULL. */
 char	*a0_take_job_id(const struct a0_resp *);
+
+/* One connection of a list answer (malloc'd strings). */
+struct a0_conn {
+	char	*id, *name;
+	char	*strategy;		/* NULL when the answer has none */
+};
+
+/*
+ * GET /api/v2/connections: page (from 0, A0_CONN_PAGE a page) of the
+ * connections of strategy (NULL: any) named name (NULL: any).
+ */
+#define A0_CONN_PAGE	100
+int	 a0_req_connections(struct a0_http *, const struct a0_api *,
+	    const char *strategy, const char *name, long page);
+/*
+ * The connections of a list answer (an array, or an object with
+ * "connections" and maybe "total"): 0 with *list (malloc'd, *n of them)
+ * and *total (-1 when the answer does not say), or -1 if it is not one.
+ * Entries without an id or a name are left out.
+ */
+int	 a0_take_connections(const struct a0_resp *, struct a0_conn **list,
+	    size_t *n, long long *total);
+void	 a0_conns_free(struct a0_conn *, size_t);
+
+/* GET /api/v2/connections/{id}/clients: the applications it is
+ * enabled for. */
+int	 a0_req_conn_clients(struct a0_http *, const struct a0_api *,
+	    const char *id);
+/* 1 when the answer lists at least one application, 0 none, -1 it is
+ * not such an answer. */
+int	 a0_take_conn_clients(const struct a0_resp *);
+
+/* Auth0's words for a connection it will not import into. */
+#define A0_MSG_NOT_DATABASE	"Connection must be a database connection."
+#define A0_MSG_NOT_ENABLED	"Connection must be enabled."
 
 /* Is this answer the 429 of a tenant whose import jobs are all active? */
 int	 a0_is_busy(const struct a0_resp *);

@@ -1,8 +1,8 @@
 /*
- * auth0.c: the Management API calls a0-submit makes, and the readers of
- * their answers: a client-credentials token, a connection's id from its
- * name, the import job (multipart, as Auth0's SDKs send it), its status
- * and its failed users.
+ * auth0.c: the Management API calls the tools make, and the readers of
+ * their answers: a client-credentials token, the tenant's connections
+ * and the applications each is enabled for, the import job (multipart,
+ * as Auth0's SDKs send it), its status and its failed users.
  */
 #include <ctype.h>
 #include <fcntl.h>
@@ -119,8 +119,12 @@ a0_req_token(struct a0_http *h, const struct a0_api *api)
 	int rv;
 
 	n = strlen(a->base);
-	aud = xmalloc(n + 9);
-	snprintf(aud, n + 9, "%s/api/v2/", a->base);
+	if (a->audience != NULL)
+		aud = xstrdup(a->audience);
+	else {
+		aud = xmalloc(n + 9);
+		snprintf(aud, n + 9, "%s/api/v2/", a->base);
+	}
 	free(a->form);
 	a->form = p = xmalloc(3 * (strlen(a->client_id) +
 	    strlen(a->client_secret) + strlen(aud)) + 128);
@@ -188,7 +192,7 @@ a0_req_connection(struct a0_http *h, const struct a0_api *a,
 	p = stpcpy(p, a->base);
 	p = stpcpy(p, "/api/v2/connections?name=");
 	p = escape(p, name);
-	stpcpy(p, "&fields=id%2Cname&include_fields=true");
+	stpcpy(p, "&fields=id%2Cname%2Cstrategy&include_fields=true");
 	rv = a0_http_start(h, "GET", url, a->token, NULL, NULL, 0, 0);
 	free(url);
 	return rv;
@@ -573,4 +577,160 @@ a0_api_message(const struct a0_resp *r, char *out, size_t outsz)
 	clean(out, outsz, out, strlen(out));
 	free(err);
 	free(msg);
+}
+
+int
+a0_api_env(struct a0_api *a, const char *domain, char *why, size_t whysz)
+{
+	const char *tok, *aud, *bad = "not a domain";
+
+	if (domain == NULL)
+		domain = getenv("AUTH0_DOMAIN");
+	if (domain == NULL || *domain == '\0') {
+		snprintf(why, whysz, "AUTH0_DOMAIN is not set (nor --tenant)");
+		return -1;
+	}
+	if ((a->base = a0_api_base(domain, &bad)) == NULL) {
+		snprintf(why, whysz, "%s: %s", domain, bad);
+		return -1;
+	}
+	if ((aud = getenv("AUTH0_AUDIENCE")) != NULL && *aud != '\0')
+		a->audience = aud;
+	a->client_id = getenv("AUTH0_CLIENT_ID");
+	a->client_secret = getenv("AUTH0_CLIENT_SECRET");
+	if (a->client_id == NULL || *a->client_id == '\0' ||
+	    a->client_secret == NULL || *a->client_secret == '\0')
+		a->client_id = a->client_secret = NULL;
+	if ((tok = getenv("AUTH0_API_TOKEN")) != NULL && *tok != '\0')
+		a->token = xstrdup(tok);
+	else if (a->client_id == NULL) {
+		snprintf(why, whysz, "set AUTH0_CLIENT_ID and "
+		    "AUTH0_CLIENT_SECRET, or AUTH0_API_TOKEN");
+		free(a->base);
+		a->base = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int
+a0_req_connections(struct a0_http *h, const struct a0_api *a,
+    const char *strategy, const char *name, long page)
+{
+	char *url, *p;
+	int rv;
+
+	url = p = xmalloc(strlen(a->base) + 3 * (strategy ? strlen(strategy) :
+	    0) + 3 * (name ? strlen(name) : 0) + 160);
+	p = stpcpy(p, a->base);
+	p = stpcpy(p, "/api/v2/connections?fields=id%2Cname%2Cstrategy"
+	    "&include_fields=true&include_totals=true");
+	if (strategy != NULL) {
+		p = stpcpy(p, "&strategy=");
+		p = escape(p, strategy);
+	}
+	if (name != NULL) {
+		p = stpcpy(p, "&name=");
+		p = escape(p, name);
+	}
+	snprintf(p, 48, "&per_page=%d&page=%ld", A0_CONN_PAGE, page);
+	rv = a0_http_start(h, "GET", url, a->token, NULL, NULL, 0, 0);
+	free(url);
+	return rv;
+}
+
+void
+a0_conns_free(struct a0_conn *l, size_t n)
+{
+	size_t i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		free(l[i].id);
+		free(l[i].name);
+		free(l[i].strategy);
+	}
+	free(l);
+}
+
+int
+a0_take_connections(const struct a0_resp *r, struct a0_conn **list,
+    size_t *n, long long *total)
+{
+	struct a0_conn *l;
+	struct jdoc d;
+	int arr, i, k, v;
+
+	*list = NULL;
+	*n = 0;
+	*total = -1;
+	if (r->status != 200 || (object(&d, r, JT_ARRAY) == -1 &&
+	    object(&d, r, JT_OBJECT) == -1))
+		return -1;
+	arr = 0;
+	if (d.tok[0].type == JT_OBJECT) {
+		if ((arr = json_get(&d, 0, "connections")) == -1 ||
+		    d.tok[arr].type != JT_ARRAY) {
+			json_free(&d);
+			return -1;
+		}
+		*total = member(&d, 0, "total", -1);
+	}
+	l = xcalloc((size_t)d.tok[arr].size + 1, sizeof(*l));
+	for (k = 0, i = arr + 1; k < d.tok[arr].size;
+	    k++, i = json_skip(&d, i)) {
+		if (d.tok[i].type != JT_OBJECT ||
+		    (v = json_get(&d, i, "id")) == -1 ||
+		    d.tok[v].type != JT_STRING ||
+		    (l[*n].id = json_strdup(&d, v)) == NULL)
+			continue;
+		if ((v = json_get(&d, i, "name")) == -1 ||
+		    d.tok[v].type != JT_STRING ||
+		    (l[*n].name = json_strdup(&d, v)) == NULL) {
+			free(l[*n].id);
+			continue;
+		}
+		if ((v = json_get(&d, i, "strategy")) != -1 &&
+		    d.tok[v].type == JT_STRING)
+			l[*n].strategy = json_strdup(&d, v);
+		(*n)++;
+	}
+	json_free(&d);
+	*list = l;
+	return 0;
+}
+
+int
+a0_req_conn_clients(struct a0_http *h, const struct a0_api *a,
+    const char *id)
+{
+	char *url, *p;
+	int rv;
+
+	url = p = xmalloc(strlen(a->base) + 3 * strlen(id) + 48);
+	p = stpcpy(p, a->base);
+	p = stpcpy(p, "/api/v2/connections/");
+	p = escape(p, id);
+	stpcpy(p, "/clients");
+	rv = a0_http_start(h, "GET", url, a->token, NULL, NULL, 0, 0);
+	free(url);
+	return rv;
+}
+
+int
+a0_take_conn_clients(const struct a0_resp *r)
+{
+	struct jdoc d;
+	int i, rv;
+
+	if (r->status != 200 || object(&d, r, JT_OBJECT) == -1)
+		return -1;
+	if ((i = json_get(&d, 0, "clients")) == -1 ||
+	    d.tok[i].type != JT_ARRAY)
+		rv = -1;
+	else
+		rv = d.tok[i].size > 0;
+	json_free(&d);
+	return rv;
 }

@@ -55,6 +55,14 @@ a0_retry_decide(const struct a0_retry *r, long *delay_ms)
 	case A0_NET_OK:
 		break;
 	case A0_NET_CONNECT:
+		/* Nothing was sent: a name that does not resolve or a host
+		 * that refuses is seldom a passing moment, so it is given
+		 * less time than a lost answer. */
+		d = backoff(BACKOFF_BASE_MS, r->attempt, r->rnd);
+		if (r->max_connect_ms > 0 && r->max_connect_ms < r->max_ms &&
+		    r->elapsed_ms + d > r->max_connect_ms)
+			return A0_RETRY_GIVEUP;
+		goto bounded;
 	case A0_NET_TIMEOUT:
 	case A0_NET_DROPPED:
 		d = backoff(BACKOFF_BASE_MS, r->attempt, r->rnd);
@@ -99,4 +107,28 @@ bounded:
 		return A0_RETRY_GIVEUP;
 	*delay_ms = d;
 	return A0_RETRY_AFTER;
+}
+
+/* Whole seconds, rounded up, at least 1. */
+static long
+secs(long ms)
+{
+	return ms <= 1000 ? 1 : (ms + 999) / 1000;
+}
+
+void
+a0_retry_note(char *out, size_t outsz, long delay_ms, int next, int max,
+    const char *why)
+{
+	snprintf(out, outsz, "retrying in %ld s (%d/%d): %s", secs(delay_ms),
+	    next, max, why);
+}
+
+void
+a0_retry_gaveup(char *out, size_t outsz, int tries, long elapsed_ms,
+    const char *why)
+{
+	snprintf(out, outsz, "%s (gave up after %d %s in %ld s)", why, tries,
+	    tries == 1 ? "try" : "tries", elapsed_ms < 1000 ? 0 :
+	    secs(elapsed_ms));
 }

@@ -31,6 +31,8 @@ a0_tool_start(void)
 {
 	/* A filter whose reader has gone dies quietly, as cat does. */
 	signal(SIGPIPE, SIG_DFL);
+	/* As a stage of a0-import, in its name. */
+	a0_progname();
 }
 
 static void

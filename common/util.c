@@ -230,3 +230,28 @@ a0_flush_stdout(void)
 		return -1;
 	return 0;
 }
+
+#ifdef __GLIBC__
+/* glibc's name for messages, which err(3) prints. */
+extern char *program_invocation_short_name;
+#endif
+
+const char *
+a0_prog(const char *dflt)
+{
+	const char *p = getenv("A0_PROGNAME");
+
+	return p != NULL && *p != '\0' && strchr(p, '/') == NULL ? p : dflt;
+}
+
+void
+a0_progname(void)
+{
+	const char *p = a0_prog(NULL);
+
+	if (p == NULL)
+		return;
+#ifdef __GLIBC__
+	program_invocation_short_name = (char *)p;
+#endif
+}

@@ -38,6 +38,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
+# A reader that went away (make demo | head) ends the demo, cleanly too.
+trap 'exit 141' PIPE
 
 bold='' off=''
 if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
@@ -93,6 +95,10 @@ AUTH0_CLIENT_ID=a0-emulator-client
 AUTH0_CLIENT_SECRET=a0-emulator-secret
 export AUTH0_DOMAIN AUTH0_CLIENT_ID AUTH0_CLIENT_SECRET
 unset AUTH0_API_TOKEN
+# a0-import keeps its journal and failed users there: in the demo's
+# directory, gone with it.
+XDG_STATE_HOME=$tmp/state
+export XDG_STATE_HOME
 cp "$top/examples/users.json" "$top/examples/export.ndjson" "$tmp/" || exit 3
 cd "$tmp" || exit 3
 start=$(date +%s)

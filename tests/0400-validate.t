@@ -159,4 +159,29 @@ for code in $(sed -n 's/^\.It Li \([A-Z_]*\)$/\1/p' "$TOP/man/a0-validate.1"); d
 	ok "code $code is tested" grep -q "$code " "$RULES"
 done
 
+
+# On a terminal, which a0-submit's progress line may share (a0-import),
+# each diagnostic first erases the line; elsewhere the text is as it was.
+printf '[{"email":"x"}]\n' > "$T/tty.json"
+"$PYTHON" -c '
+import os, pty, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.dup2(os.open("/dev/null", os.O_WRONLY), 1)
+    os.execvp(sys.argv[1], sys.argv[1:])
+out = b""
+while True:
+    try:
+        d = os.read(fd, 4096)
+    except OSError:
+        break
+    if not d:
+        break
+    out += d
+os.waitpid(pid, 0)
+sys.stdout.buffer.write(out)' a0-validate "$T/tty.json" > "$T/tty.raw"
+ok "on a terminal, a diagnostic erases the line first" \
+    grep -q "$(printf '\r\033')\\[K.*tty\\.json:1:2: record 1: /email" "$T/tty.raw"
+check "elsewhere, not" 1 "$T/tty.json" - '^-:1:2: record 1: /email' \
+    a0-validate
 done_testing

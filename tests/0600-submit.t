@@ -12,7 +12,7 @@ CON=con_A0EmulatorDb0001
 V=$(sed -n 's/^#define A0_VERSION.*"\(.*\)"/\1/p' "$TOP/common/a0.h")
 
 cat > "$T/usage" <<'EOF'
-usage: a0-submit [-0] [-c name | -C con_id] [--upsert[=bool]]
+usage: a0-submit [-0] [-c name | -C con_id] [-f json|text] [--upsert[=bool]]
 	[--email-results[=bool]] [-x external_id] [-s state] [-r rejects]
 	[-j jobs] [--no-wait] [--dry-run] [--tenant domain] [--debug]
 	[--no-color] [file ...]
@@ -292,6 +292,10 @@ check "wrong client secret"        4 '' '' \
     env AUTH0_CLIENT_SECRET=wrong a0-submit -c "$C" "$T/e.json"
 check "a token that is refused"    4 '' '' \
     'the token in AUTH0_API_TOKEN was refused' \
+    env AUTH0_API_TOKEN=not-a-token AUTH0_CLIENT_ID= a0-submit -C "$CON" \
+    "$T/e.json"
+check "... renewed when the client credentials are set too" 1 '' - \
+    'users failed' \
     env AUTH0_API_TOKEN=not-a-token a0-submit -C "$CON" "$T/e.json"
 
 
@@ -436,7 +440,7 @@ ok "--debug: client_secret redacted" \
 
 # ---- exit 5: the network does not recover ----
 check "no server: exit 5"          5 '' '' \
-    'gave up after 2 tries; run again with -s .*/st5 to resume' \
+    '^a0-submit: POST /oauth/token: .*127\.0\.0\.1.* \(gave up after 2 tries in [0-9]+ s\); run again with -s .*/st5 to resume$' \
     env A0_RETRY_MAX=2 AUTH0_DOMAIN=http://127.0.0.1:1 \
     a0-submit -c "$C" -s "$T/st5" "$T/e.json"
 emu_stop
@@ -466,6 +470,99 @@ check "jobs over at once: imported" 0 '' - '' \
 ok "jobs over at once: six completed" \
     test "$(grep -c '"status":"completed"' "$T/out")" = 6
 ok "jobs over at once: one look each" test "$(looks)" = 6
+emu_stop
+
+# ---- -f text, the connection checked before a post, retries said ----
+ok "an emulator with more connections" \
+    emu_start --job-seconds 0.2 --connections 3 --other-connections
+mkchunk "$T/t1.json" text 1 3
+check "-f text: a person's lines" 0 '' - '' \
+    a0-submit -c "$C" -f text --email-results=false "$T/t1.json"
+sed "s/job_[A-Za-z0-9]*/JOB/g; s/127\.0\.0\.1:[0-9]*/HOST/" "$T/out" > "$T/text"
+cat > "$T/want" <<'EOF'
+
+=== HOST started user import job
+
+ ▸    Job with ID 'JOB' successfully started.
+ ▸    Job 'JOB' completed: 3 inserted, 0 updated, 0 failed, 3 total.
+
+=== HOST imported 3 of 3 users in 1 job: 3 inserted, 0 updated, 0 failed
+EOF
+ok "... heading, start, end, summary" cmp -s "$T/want" "$T/text"
+check "-f text: each failed user" 1 '' - '' \
+    a0-submit -c "$C" -f text --email-results=false -r "$T/trej" "$T/t1.json"
+ok "... with Auth0's code and message" grep -q \
+    '^ ▸    Failed: text-1@example.com: DUPLICATED_USER: The user already exist and upsert parameter is false$' \
+    "$T/out"
+ok "... after its job's end" sh -c 'grep -A1 "completed: 0 inserted" "$1" |
+    grep -q "Failed: text-1@"' sh "$T/out"
+: > "$T/nothing"
+check "-f text: nothing to import" 0 "$T/nothing" - '' a0-submit -c "$C" -f text
+ok "... says so" grep -q '^ ▸    Nothing to import: the input holds no users\.$' "$T/out"
+check "-f yaml: exit 2"            2 '' '' '^a0-submit: -f yaml: not json or text$' \
+    a0-submit -c "$C" -f yaml "$T/t1.json"
+
+before=$(emu_figure "POST /api/v2/jobs/users-imports")
+check "a connection enabled for no application: exit 4, before a post" 4 \
+    '' '' '^a0-submit: Database-0003: Connection must be enabled\.$' \
+    a0-submit -c Database-0003 "$T/t1.json"
+ok "... nothing posted" \
+    test "$(emu_figure "POST /api/v2/jobs/users-imports")" = "$before"
+check "... its /clients asked" 4 '' '' 'Connection must be enabled' \
+    a0-submit -c Database-0003 --debug "$T/t1.json"
+ok "... as GET /connections/{id}/clients" \
+    grep -q 'GET /api/v2/connections/con_A0EmulatorEx0003/clients' "$T/err"
+check "not a database connection: exit 4, before a post" 4 '' '' \
+    '^a0-submit: email: Connection must be a database connection\.$' \
+    a0-submit -c email "$T/t1.json"
+ok "... nothing posted" \
+    test "$(emu_figure "POST /api/v2/jobs/users-imports")" = "$before"
+check "an enabled one: imported"   0 '' - '' \
+    a0-submit -c Database-0002 --upsert "$T/t1.json"
+check "AUTH0_AUDIENCE: the token asked for that audience" 0 '' - '' \
+    env AUTH0_AUDIENCE="https://${EMU_URL#http://}/api/v2/" \
+    a0-submit -c Database-0002 --upsert "$T/t1.json"
+check "... another API's: refused, exit 4" 4 '' '' \
+    'POST /oauth/token: 403 access_denied: Service not enabled within domain' \
+    env AUTH0_AUDIENCE=https://example.com/api/v2/ \
+    a0-submit -c Database-0002 --upsert "$T/t1.json"
+
+# A retry is said as it is decided: with --debug, or on a terminal.
+check "--debug: each retry said"   5 '' '' \
+    'POST /oauth/token: retrying in 1 s \(2/3\): .*127\.0\.0\.1' \
+    env A0_RETRY_MAX=3 AUTH0_DOMAIN=http://127.0.0.1:1 \
+    a0-submit -c "$C" --debug "$T/t1.json"
+ok "... once a retry" test "$(grep -c 'retrying in' "$T/err")" = 2
+
+# On a terminal the progress line is erased before any other line: the
+# note that users failed comes on a line of its own.
+mkchunk "$T/t2.json" text 4 6
+cat > "$T/ptyrun.py" <<'EOF'
+import os, pty, sys
+out = open(sys.argv[1], "wb")
+pid, fd = pty.fork()
+if pid == 0:
+    os.dup2(os.open("/dev/null", os.O_WRONLY), 1)
+    os.execvp(sys.argv[2], sys.argv[2:])
+while True:
+    try:
+        data = os.read(fd, 4096)
+    except OSError:
+        break
+    if not data:
+        break
+    out.write(data)
+os.waitpid(pid, 0)
+EOF
+"$PYTHON" "$T/ptyrun.py" "$T/pty.raw" a0-submit -c "$C" --email-results=false \
+    "$T/t1.json" "$T/t2.json"
+ok "on a terminal: a progress line" grep -q 'chunks, ' "$T/pty.raw"
+ok "... erased before each note" "$PYTHON" -c '
+import re, sys
+raw = open(sys.argv[1], "rb").read()
+notes = [m.start() for m in re.finditer(rb"a0-submit: [^0-9]", raw)]
+bad = [i for i in notes if not (i == 0 or raw[:i].endswith((b"\n", b"\x1b[K")))]
+sys.exit(1 if bad or not notes else 0)' "$T/pty.raw"
 emu_stop
 
 done_testing

@@ -62,7 +62,7 @@ while read -r secs st pat; do
 	    "$pat" env A0_TIMEOUT="$secs" A0_RETRY_MAX=2 \
 	    a0-submit -C "$CON" --no-wait "$T/stall.json"
 done <<'EOF'
-1 5 ^a0-submit: POST /oauth/token: nothing sent or received for 1 s: gave up
+1 5 ^a0-submit: POST /oauth/token: nothing sent or received for 1 s \(gave up
 4 0
 EOF
 ok "stalled: the job was posted in time" grep -q '"status":"pending"' "$T/out"
@@ -79,7 +79,7 @@ emu_stop
 emu_start --port "$PORT" --job-seconds 0.2 --faults drop:1 || exit 1
 mkchunks r 2 10
 check "dropped every time: exit 5" 5 '' '' \
-    'users-imports: .*gave up after 2 tries; run again with -s .*rstate' \
+    'users-imports: .*gave up after 2 tries in [0-9]+ s\); run again with -s .*rstate' \
     env A0_RETRY_MAX=2 AUTH0_API_TOKEN=$TOKEN \
     a0-submit -C "$CON" -s "$T/rstate" "$T"/r-*.json
 ok "lost answers journaled" grep -q '	lost	' "$T/rstate"

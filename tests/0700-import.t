@@ -1,7 +1,8 @@
 #!/bin/sh
 # a0-import: the flags, prompts, messages and exit statuses of
 # `auth0 users import`, each example of its usage page, and what it does
-# beyond it (any size, job results), against the emulator.
+# beyond it (any size, each job's lines as it starts and ends, a stopped
+# run resumed, one token a run), against the emulator.
 . "${0%/*}/lib.sh"
 
 C=Username-Password-Authentication
@@ -9,17 +10,23 @@ V=$(sed -n 's/^#define A0_VERSION.*"\(.*\)"/\1/p' "$TOP/common/a0.h")
 
 cat > "$T/usage" <<'EOF'
 usage: a0-import [-c name] [-t template | -u users] [--upsert[=bool]]
-	[--email-results[=bool]] [--no-input] [--tenant domain] [--debug]
-	[--no-color]
+	[--email-results[=bool]] [-s state] [-r rejects] [--no-input]
+	[--tenant domain] [--debug] [--no-color]
 EOF
 echo "a0-import $V" > "$T/version"
 : > "$T/none"
 
 # Usage errors come before any credential is looked at.
-check "-h prints the usage"          0 '' "$T/usage" '' a0-import -h
-check "--help prints the usage"      0 '' "$T/usage" '' a0-import --help
+check "-h prints the usage and the flags" 0 '' - '' a0-import -h
+head -3 "$T/out" > "$T/h3"
+ok "... the usage first" cmp -s "$T/usage" "$T/h3"
+# Every flag of the usage has a line, with its default.
+for f in connection-name template users upsert email-results state rejects \
+    no-input tenant debug no-color; do
+	ok "... --$f and its default" grep -Eq -- "--$f( |\[).*\(default: " "$T/out"
+done
+check "--help too"                   0 '' - '' a0-import --help
 check "-V prints the version"        0 '' "$T/version" '' a0-import -V
-check "--version prints the version" 0 '' "$T/version" '' a0-import --version
 check "-t with -u: cobra's message"  2 '' '' \
     'a0-import: if any flags in the group \[template users\] are set none of the others can be; \[template users\] were set' \
     a0-import -c "$C" -t basic -u '[]'
@@ -31,6 +38,8 @@ check "-c without its argument"      2 '' '' "flag needs an argument: 'c' in -c"
     a0-import -c
 check "--users without its argument" 2 '' '' 'flag needs an argument: --users' \
     a0-import --users
+check "-s without its argument"      2 '' '' "flag needs an argument: 's' in -s" \
+    a0-import -c "$C" -s
 check "--upsert=maybe"               2 '' '' \
     'invalid argument "maybe" for "--upsert" flag' a0-import -c "$C" --upsert=maybe
 check "--email-results=2"            2 '' '' \
@@ -45,11 +54,19 @@ check "no -c without a terminal"     2 '' '' \
 check "--no-input without -c names the flag" 2 '' '' \
     'required flag\(s\) "connection-name" not set \(--no-input\)' \
     a0-import --no-input -u '[]'
+check "-u given a file name: a hint" 2 '' '' \
+    '^a0-import: -u takes the users as JSON text, not a file name: use -u "\$\(cat path/to/users\.json\)", or < path/to/users\.json$' \
+    a0-import -c "$C" -u path/to/users.json
+check "an unknown template, in a0-import's words" 2 '' '' \
+    '^a0-import: unknown template "nosuch": use Empty, Basic Example' \
+    a0-import -c "$C" -t nosuch
+ok "... no other tool's name" sh -c '! grep -q "a0-template" "$1"' sh "$T/err"
 check "no credentials"               2 '' '' 'a0-import: no tenant: set AUTH0_DOMAIN' \
     a0-import -c "$C" -u '[]'
 check "no client secret"             2 '' '' 'a0-import: missing credentials' \
     env AUTH0_DOMAIN=example.auth0.com AUTH0_CLIENT_ID=x a0-import -c "$C" -u '[]'
-check "plain HTTP to a remote host"  2 '' '' 'plain HTTP is refused' \
+check "plain HTTP to a remote host"  2 '' '' \
+    '^a0-import: http://example.com: plain http is allowed only to a loopback host$' \
     env AUTH0_API_TOKEN=x a0-import -c "$C" --tenant http://example.com -u '[]'
 
 emu_start --job-seconds 0.2 || skip_all "emulator did not start"
@@ -69,12 +86,13 @@ users 3 u > "$T/users.json"
 reset() { curl -sS -X POST "$EMU_URL/__emulator/reset" > /dev/null; }
 # count: the number of users the tenant holds.
 count() { emu_get /__emulator/users | grep -o '"email":' | wc -l | tr -d ' '; }
-imports() {
-	i_n=$(emu_get /__emulator/stats |
-	    sed -n 's/.*"POST \/api\/v2\/jobs\/users-imports": *\([0-9]*\).*/\1/p')
-	echo "${i_n:-0}"
-}
+imports() { emu_figure "POST /api/v2/jobs/users-imports"; }
+tokens() { emu_figure tokens_issued; }
 is() { [ "$1" = "$2" ] || { echo "#   got '$1', want '$2'"; return 1; }; }
+# no_stages: no stage of a0-import of this test runs any more.
+no_stages() { ! ps -eo args | grep -E "^[^ ]*a0-(submit|chunk) .*$T/"; }
+# no_inner: stderr names no other tool.
+no_inner() { ! grep -Eq 'a0-(validate|chunk|submit|template|connections):' "$T/err"; }
 
 JOB="Job with ID 'job_[A-Za-z0-9]+' successfully started\."
 DONE="Job 'job_[A-Za-z0-9]+' completed: 3 inserted, 0 updated, 0 failed, 3 total\."
@@ -91,9 +109,11 @@ check "--connection-name --users \"\$(cat users.json)\"" 0 '' '' "$JOB" \
 grep -Eq "$DONE" "$T/err" && grep -q "$SUM" "$T/err" &&
     grep -q '=== 127.0.0.1:[0-9]* started user import job' "$T/err"
 ok "... shows the job's result and a summary" [ $? -eq 0 ]
-ok "... says the results will be emailed" \
-    grep -q 'Results of your user import job will be sent to your email' "$T/err"
+ok "... says once how many emails the run may send" \
+    [ "$(grep -c 'emails the tenant.s owners as each job ends: up to about 1 for this input' "$T/err")" -eq 1 ]
 ok "... the tenant has the 3 users" is "$(count)" 3
+ok "... with one token" is "$(tokens)" 1
+ok "... no other tool's name" no_inner
 reset
 check "cat users.json | --connection-name" 0 "$T/users.json" '' "$DONE" \
     a0-import --connection-name "$C"
@@ -112,10 +132,6 @@ check "--users --upsert --email-results --no-input" 0 '' '' "$UPD" \
     --no-input
 check "cat | --upsert --email-results --no-input" 0 "$T/users.json" '' "$UPD" \
     a0-import -c "$C" --upsert --email-results --no-input
-check "-u --upsert --email-results" 0 '' '' "$UPD" \
-    a0-import -c "$C" -u "$(cat "$T/users.json")" --upsert --email-results
-check "cat | --upsert --email-results" 0 "$T/users.json" '' "$UPD" \
-    a0-import -c "$C" --upsert --email-results
 reset
 check "-t \"Basic Example\" --upsert --email-results" 0 '' '' \
     "Job '.*' completed: 1 inserted" \
@@ -124,11 +140,24 @@ check "-t \"Basic Example\" --upsert=false --email-results=false: a duplicate" \
     1 '' '' 'Failed: john.doe@contoso.com: DUPLICATED_USER' \
     a0-import -c "$C" -t "Basic Example" --upsert=false --email-results=false
 ok "... no email with --email-results=false" \
-    sh -c '! grep -q "sent to your email" "$1"' sh "$T/err"
+    sh -c '! grep -q "email" "$1"' sh "$T/err"
 ok "... the summary counts the failure" \
     grep -q 'imported 0 of 1 users in 1 job: 0 inserted, 0 updated, 1 failed' "$T/err"
 ok "... no colour without a terminal" \
     sh -c '! grep -q "$(printf "\033")" "$1"' sh "$T/err"
+F=$(sed -n 's/^.*The users that failed are kept in \(.*\) (jq.*$/\1/p' "$T/err")
+ok "... the failed user kept beside the state, its path printed" \
+    grep -q '"code":"DUPLICATED_USER"' "$F"
+case $F in "$XDG_STATE_HOME"/a0/import-127.0.0.1_*-$C-*.failed.jsonl) f_ok=0 ;;
+*) f_ok=1 ;; esac
+ok "... named from the tenant and the connection: $F" [ $f_ok -eq 0 ]
+ok "... as JSON Lines a0-submit's -r writes" "$PYTHON" -c '
+import json, sys
+for l in open(sys.argv[1]): json.loads(l)["user"]["email"]' "$F"
+ok "... the journal of the finished run is gone" [ ! -e "${F%.failed.jsonl}" ]
+check "-r FILE keeps the failed users there" 1 '' '' 'kept in '"$T"'/failed\.jsonl' \
+    a0-import -c "$C" -t basic --email-results=false -r "$T/failed.jsonl"
+ok "... one line" [ "$(wc -l < "$T/failed.jsonl")" -eq 1 ]
 
 # auth0-cli's integration tests, and the empty inputs.
 reset
@@ -154,15 +183,12 @@ check "NDJSON on stdin" 0 "$T/users.ndjson" '' "$DONE" a0-import -c "$C"
 echo 'not JSON at all' > "$T/garbage"
 check "--users: stdin is not read" 0 "$T/garbage" '' "completed: 0 inserted, 3 updated" \
     a0-import -c "$C" --upsert --users "$(cat "$T/users.json")"
-check "--debug shows the pipeline, never the secret" 0 "$T/users.json" '' \
-    'a0-import: debug: a0-validate .*\| a0-chunk .*\| a0-submit -C con_A0EmulatorDb0001 ' \
+check "--debug shows the stages, never the secret" 0 "$T/users.json" '' \
+    'a0-import: debug: a0-validate \| a0-chunk .*\| a0-submit -c Username-Password-Authentication ' \
     a0-import -c "$C" --upsert --debug
-ok "... and a0-import's own requests" grep -q \
-    'a0-import: debug: .*/api/v2/connections/con_A0EmulatorDb0001/clients -> 200' \
-    "$T/err"
+ok "... and the requests" grep -q 'a0-import: debug: > GET /api/v2/connections' "$T/err"
 ok "... no secret in the trace" \
     sh -c '! grep -q "$AUTH0_CLIENT_SECRET" "$1"' sh "$T/err"
-check "unknown template" 2 '' '' 'a0-template' a0-import -c "$C" -t nosuch
 
 # Statuses.
 cp "$TOP/examples/users.json" "$T/features.json"
@@ -171,19 +197,23 @@ check "rejected records: exit 1, each reported" 1 "$T/features.json" '' \
     'record 11: /custom_password_hash/hash/encoding: ENUM_MISMATCH' \
     a0-import -c "$C" --email-results=false
 grep -q 'record 12: /email: DUPLICATED_USER' "$T/err" &&
-    grep -q 'imported 11 of 13 users in 1 job: 11 inserted, 0 updated, 0 failed, 2 rejected by a0-validate' "$T/err"
-ok "... the duplicate too, and the summary counts both" [ $? -eq 0 ]
-check "malformed JSON: exit 3" 3 '' '' '.' \
+    grep -q 'imported 11 of 11 users in 1 job: 11 inserted, 0 updated, 0 failed' "$T/err"
+ok "... the duplicate too, and the summary" [ $? -eq 0 ]
+check "malformed JSON: exit 3, in a0-import's words" 3 '' '' \
+    '^a0-import: -:1:[0-9]+: unexpected end of input' \
     a0-import -c "$C" -u '[{"email":"a@example.com"},{"email":'
+ok "... no other tool's name" no_inner
 reset
-check "unknown connection: exit 4 with auth0-cli's message" 4 "$T/users.json" '' \
-    '^a0-import: failed to read connection with name "No-Such-Connection": 404 Not Found: Connection not found$' \
+check "unknown connection: exit 4" 4 "$T/users.json" '' \
+    '^a0-import: No-Such-Connection: no such connection$' \
     a0-import -c No-Such-Connection
 ok "... nothing sent" is "$(imports)" 0
-check "bad client secret: exit 4" 4 "$T/users.json" '' '.' \
+check "bad client secret: exit 4" 4 "$T/users.json" '' \
+    '^a0-import: POST /oauth/token: 401 invalid_client: Client authentication failed$' \
     env AUTH0_CLIENT_SECRET=wrong a0-import -c "$C"
 
-# Size: 5 MB on stdin, in several jobs; nothing left in TMPDIR.
+# Size: 5 MB on stdin, in several jobs, each job's lines as it ends;
+# nothing left in TMPDIR.
 reset
 a0-template -n 17000 basic > "$T/big.json"
 ok "the big input is over 5 MB" [ "$(wc -c < "$T/big.json")" -gt 5000000 ]
@@ -198,18 +228,95 @@ check "5 MB to an unknown connection: 4, not the SIGPIPE of the stages before" \
     4 "$T/big.json" '' 'No-Such-Connection' \
     env TMPDIR="$T/tmpdir" a0-import -c No-Such-Connection
 ok "... the private directory is gone" is "$(ls -A "$T/tmpdir")" ""
-check "the network is down: exit 5" 5 "$T/users.json" '' \
-    '^a0-import: http://127\.0\.0\.1:9/oauth/token: curl: .*Failed to connect' \
-    env AUTH0_DOMAIN=http://127.0.0.1:9 A0_RETRY_MAX=1 a0-import -c "$C"
+check "the network is down: exit 5, as every tool words it" 5 "$T/users.json" '' \
+    '^a0-import: POST /oauth/token: .*Failed to connect.* \(gave up after 2 tries in [0-9]+ s\)' \
+    env AUTH0_DOMAIN=http://127.0.0.1:9 A0_RETRY_MAX=2 a0-import -c "$C"
+ok "... and says how to go on" grep -q 'to go on where it stopped, run:' "$T/err"
 check "A0_RETRY_MAX out of range: exit 2" 2 "$T/users.json" '' \
     '^a0-import: A0_RETRY_MAX: 0: too small$' \
     env A0_RETRY_MAX=0 a0-import -c "$C"
-check "A0_TIMEOUT not a number: exit 2" 2 "$T/users.json" '' \
-    '^a0-import: A0_TIMEOUT: 5s: invalid$' \
-    env A0_TIMEOUT=5s a0-import -c "$C"
-check "A0_RETRY_TIME too large: exit 2" 2 "$T/users.json" '' \
-    '^a0-import: A0_RETRY_TIME: 86401: too large$' \
-    env A0_RETRY_TIME=86401 a0-import -c "$C"
+
+# Live: each job's lines when it ends, while later jobs still run.
+emu_stop
+ok "an emulator whose jobs take a second" emu_start --job-seconds 1
+reset
+a0-template -n 12000 basic > "$T/live.json"
+: > "$T/live.err"
+env TMPDIR="$T/tmpdir" a0-import -c "$C" --email-results=false \
+    < "$T/live.json" > "$T/live.out" 2> "$T/live.err" &
+l_pid=$!
+l_i=0
+until grep -q 'completed:' "$T/live.err" || [ $l_i -gt 400 ]; do
+	sleep 0.05
+	l_i=$((l_i + 1))
+done
+ok "a job's result is shown while the run goes on" kill -0 "$l_pid"
+ok "... with its start before it" grep -Eq "$JOB" "$T/live.err"
+wait "$l_pid"
+ok "... the run ends well" [ $? -eq 0 ]
+
+# Stop and resume: SIGTERM once two jobs have started; the printed
+# command goes on, posts no chunk twice, imports every user once.
+reset
+: > "$T/stop.err"
+env TMPDIR="$T/tmpdir" a0-import -c "$C" --email-results=false \
+    < "$T/live.json" > "$T/stop.out" 2> "$T/stop.err" &
+l_pid=$!
+l_i=0
+until [ "$(grep -c 'successfully started' "$T/stop.err")" -ge 2 ] ||
+    [ $l_i -gt 400 ]; do
+	sleep 0.05
+	l_i=$((l_i + 1))
+done
+kill -TERM "$l_pid"
+wait "$l_pid"
+ok "SIGTERM: exit 143" is $? 143
+ok "... prints the command that goes on" \
+    grep -q 'a0-import: stopped; to go on where it stopped, run:' "$T/stop.err"
+sed -n '/to go on where it stopped/{n;s/^  //p;}' "$T/stop.err" > "$T/resume"
+ok "... which names the state and the input" \
+    grep -q "a0-import -c $C --email-results=false -s .* < $T/live.json" "$T/resume"
+ok "... no stage is left running" \
+    no_stages
+ok "... the private directory is gone" is "$(ls -A "$T/tmpdir")" ""
+jobs=$(grep -c 'successfully started' "$T/stop.err")
+check "the printed command resumes" 0 '' '' 'imported 12000 of 12000' \
+    env TMPDIR="$T/tmpdir" sh -c "$(cat "$T/resume")"
+ok "... every user imported once" is "$(count)" 12000
+ok "... no user failed" sh -c '! grep -q Failed "$1"' sh "$T/err"
+nchunks=$(a0-chunk -d "$T/c" < "$T/live.json" | wc -l)
+ok "... no chunk posted twice ($nchunks chunks)" is "$(imports)" "$nchunks"
+
+# Without -s, the same command again resumes.
+reset
+XDG_STATE_HOME=$T/state2
+: > "$T/stop.err"
+env TMPDIR="$T/tmpdir" a0-import -c "$C" --email-results=false \
+    < "$T/live.json" > "$T/stop.out" 2> "$T/stop.err" &
+l_pid=$!
+l_i=0
+until grep -q 'successfully started' "$T/stop.err" || [ $l_i -gt 400 ]; do
+	sleep 0.05
+	l_i=$((l_i + 1))
+done
+kill -HUP "$l_pid"
+wait "$l_pid"
+ok "SIGHUP: exit 129" is $? 129
+check "the same command again resumes it" 0 "$T/live.json" '' \
+    'imported 12000 of 12000' \
+    env TMPDIR="$T/tmpdir" a0-import -c "$C" --email-results=false
+ok "... every user imported once" is "$(count)" 12000
+ok "... no chunk posted twice" is "$(imports)" "$nchunks"
+ok "... the journal is gone once done" is "$(ls -A "$XDG_STATE_HOME/a0")" ""
+XDG_STATE_HOME=$T/xdg-state
+
+# SIGPIPE: a reader that goes away leaves nothing behind.
+reset
+env TMPDIR="$T/tmpdir" a0-import -c "$C" --email-results=false --debug \
+    < "$T/users.json" 2>&1 | head -1 > /dev/null
+ok "SIGPIPE: no stage is left running" \
+    no_stages
+ok "... the private directory is gone" is "$(ls -A "$T/tmpdir")" ""
 
 # The interactive path, through a real terminal: tmux when it is
 # installed (A0_TEST_PTY=python forces the other way), else a small
@@ -356,12 +463,13 @@ reset
 interact
 ok "a0-import at a terminal: the connection menu" \
     wait_for '1\) Username-Password-Authentication'
-keys 9 Enter
-ok "... asks again after a wrong answer" wait_for 'Please answer with a number'
-keys Enter
-ok "... then the template menu" wait_for '2\) Basic Example'
-ok "... which offers auth0-cli's four templates" \
-    grep -q '4) MFA Factors Example' "$T/pane"
+keys zzz Enter
+ok "... says so in a line after a wrong answer" wait_for 'Nothing by that name'
+ok "... without showing the list again" \
+    is "$(grep -c '1) Username' "$T/pane")" 1
+keys user Enter
+ok "... takes the start of a name; then the template menu" \
+    wait_for '2\) Basic Example'
 keys 2 Enter
 ok "... then, after the editor, the confirmation" \
     wait_for 'Do you want to import these user\(s\)\? \[Y/n\]'
@@ -370,12 +478,13 @@ ok "... then the job's result" wait_for "$SUM"
 ok "... in colour" grep -q "${ESC}\[32m" "$T/pane"
 ok "... exit 0" wait_rc 0
 ok "... the edited users were imported" is "$(count)" 3
+ok "... with one token, handed from the menu to the import" is "$(tokens)" 1
 
 reset
 interact -c "$C" -u "$(cat "$T/users.json")"
 ok "-c -u at a terminal: the confirmation only" \
     wait_for 'Do you want to import these user\(s\)\?'
-ok "... no menu" sh -c '! grep -q "Choose" "$1"' sh "$T/pane"
+ok "... no menu" sh -c '! grep -q "Number, name" "$1"' sh "$T/pane"
 keys n Enter
 ok "... declined: exit 0" wait_rc 0
 ok "... nothing sent" is "$(imports)" 0
@@ -398,10 +507,36 @@ ok "... ends the run quietly: exit 0" wait_rc 0
 ok "... nothing sent" is "$(imports)" 0
 
 TTY_ENV="EDITOR=false" interact -c "$C"
-ok "an editor that fails" wait_for 'Choose 1-4'
+ok "an editor that fails" wait_for 'Number, name or prefix'
 keys Enter
 ok "... exit 3" wait_rc 3
-ok "... says so" wait_for 'failed to capture input from the editor'
+ok "... says so" wait_for 'a0-import: failed to capture input from the editor'
+
+# An edit that is not valid: checked before the confirmation, edited again.
+printf '#!/bin/sh\nif [ -e "%s" ]; then cp "%s" "$1"; else : > "%s"; echo "[{" > "$1"; fi\n' \
+    "$T/edited" "$T/users.json" "$T/edited" > "$T/editor2"
+chmod +x "$T/editor2"
+reset
+rm -f "$T/edited"
+TTY_ENV="EDITOR='$T/editor2'" interact -c "$C" -t basic
+ok "an invalid edit is found before the confirmation" \
+    wait_for 'Edit them again\? \[Y/n\]'
+ok "... in a0-import's words" grep -q '^a0-import: .*/basic\.json:2:1: ' "$T/pane"
+ok "... not yet the confirmation" sh -c '! grep -q "Do you want" "$1"' sh "$T/pane"
+keys Enter
+ok "... edited again, then confirmed" wait_for 'Do you want to import'
+keys Enter
+ok "... and imported" wait_for "$SUM"
+ok "... exit 0" wait_rc 0
+rm -f "$T/edited"
+TTY_ENV="EDITOR='$T/editor2'" interact -c "$C" -t basic
+ok "an invalid edit, not edited again" wait_for 'Edit them again'
+keys n Enter
+ok "... exit 3" wait_rc 3
+ok "... the edit is kept, its path printed" \
+    wait_for 'a0-import: your edit is kept in .*/a0/edit-'
+k=$(sed -n 's/.*your edit is kept in \([^ ]*\.json\).*/\1/p' "$T/pane" | head -1)
+ok "... with what was typed" grep -q '^\[{$' "$k"
 
 reset
 TTY_ENV="NO_COLOR=1" interact -c "$C" -t basic --no-input
@@ -415,66 +550,75 @@ ok "--no-color: no colour" wait_for "Job with ID"
 ok "... none" sh -c '! grep -Eq "$2" "$1"' sh "$T/pane" "$SGR"
 ok "... exit 0" wait_rc 0
 
-# The connection, as auth0-cli checks it before anything is sent: enabled
-# for an application (GET /connections/{id}/clients not empty); the menu
-# offers the database connections that are, every page of them.  The
-# emulator's Database-0001 to Database-0150 are enabled but for those
-# whose number is a multiple of 3.
+# Network trouble on a terminal: a line a retry, as it is decided.
+TTY_ENV="AUTH0_DOMAIN=http://127.0.0.1:9 A0_RETRY_MAX=3" \
+    interact -c "$C" -u "$(cat "$T/users.json")" --no-input
+ok "a host that refuses, on a terminal: each retry shown" \
+    wait_for 'retrying in [0-9]+ s \(3/3\): .*127\.0\.0\.1'
+ok "... then exit 5" wait_rc 5
+
+# Ctrl-C while importing: every stage stops, the command to go on is
+# printed; it imports the rest.
+reset
+tty_stop
+emu_stop
+ok "an emulator whose jobs take a second" emu_start --job-seconds 1
+a0-template -n 6000 basic > "$T/six.json"
+TTY_ENV="exec < '$T/six.json'; TMPDIR='$T/tmpdir'" interact -c "$C" \
+    --email-results=false -s "$T/int.state"
+ok "Ctrl-C while importing" wait_for 'successfully started'
+keys C-c
+ok "... exit 130" wait_rc 130
+ok "... the command that goes on" \
+    wait_for "a0-import -c $C --email-results=false -s $T/int.state < $T/six.json"
+ok "... no stage is left running" \
+    no_stages
+ok "... the private directory is gone" is "$(ls -A "$T/tmpdir")" ""
+check "... which imports the rest" 0 "$T/six.json" '' 'imported 6000 of 6000' \
+    a0-import -c "$C" --email-results=false -s "$T/int.state"
+ok "... every user once" is "$(count)" 6000
+nchunks=$(a0-chunk -d "$T/c6" < "$T/six.json" | wc -l)
+ok "... no chunk posted twice" is "$(imports)" "$nchunks"
+
+# The connection menu of a tenant with 150 more connections: a screen at
+# a time; a number, a name or the start of one.
 tty_stop
 emu_stop
 ok "an emulator with 150 more connections" \
     emu_start --job-seconds 0.2 --connections 150
-DIS='failed to continue due to the connection with name "Database-0003" being disabled, enable an application on this connection and try again'
-# in_conn NAME: how many of the tenant's users were imported into NAME.
 in_conn() { emu_get /__emulator/users | grep -o "\"connection\":\"$1\"" | wc -l |
     tr -d ' '; }
-check "-c a connection enabled for no application: exit 4" 4 "$T/users.json" \
-    '' "^a0-import: $DIS\$" a0-import -c Database-0003
-ok "... no import sent" is "$(imports)" 0
-check "... with -u and --no-input too" 4 '' '' "^a0-import: $DIS\$" \
-    a0-import -c Database-0003 --no-input -u "$(cat "$T/users.json")"
-check "... with -t too" 4 '' '' "^a0-import: $DIS\$" \
-    a0-import -c Database-0003 -t basic
-ok "... still no import sent" is "$(imports)" 0
-check "-c an enabled connection past the first page" 0 "$T/users.json" '' \
-    "$DONE" a0-import -c Database-0149
-ok "... the users went into it" is "$(in_conn Database-0149)" 3
-
-reset
 interact -u "$(cat "$T/users.json")"
-ok "the menu goes past the first 100 connections" \
-    wait_for '101\) Database-0149'
-ok "... Choose 1-101" grep -q 'Choose 1-101 \[1\]' "$T/pane"
+ok "the menu fits the screen" wait_for 'Connection Name: \(1-46 of 101; \+ next page, - previous\)'
 ok "... the default connection first" \
     grep -q '^  1) Username-Password-Authentication$' "$T/pane"
-# The Database-N of the menu: how many, and how many of them have an N
-# that is a multiple of 3.
-ok "... the 100 enabled Database-N, none of the 50 others" is "$(
-    sed -n 's/^ *[0-9]*) Database-0*\([0-9][0-9]*\)$/\1/p' "$T/pane" |
-    awk '$1 % 3 == 0 { d++ } END { print NR, d + 0 }')" "100 0"
-keys 101 Enter
-ok "... picking the 101st asks to confirm" \
+ok "... one screen of it" sh -c '! grep -q "47)" "$1"' sh "$T/pane"
+keys + Enter
+ok "... + shows the next page" wait_for '47\) Database-0068'
+keys database-014 Enter
+ok "... the start of several names: they are said" \
+    wait_for '[0-9]+ start so: Database-0140, Database-0142'
+keys database-0149 Enter
+ok "... a name, in any case, picks it" \
     wait_for 'Do you want to import these user\(s\)\?'
 keys Enter
 ok "... then imports into it" wait_for "$SUM"
 ok "... exit 0" wait_rc 0
 ok "... the users went into Database-0149" is "$(in_conn Database-0149)" 3
 
-# The check's own failure: a rate limit of one request a second, no
-# retries; with retries (Retry-After) it passes.
-tty_stop
-emu_stop
-ok "an emulator allowing one request a second" \
-    emu_start --job-seconds 0.2 --rate-limit 1
-CHK='failed to check enabled clients for connection "Username-Password-Authentication": 429 Too Many Requests: Global limit has been reached'
-TTY_ENV="A0_RETRY_MAX=1" interact -u "$(cat "$T/users.json")"
-ok "the menu's check rate-limited past the retries" wait_for "a0-import: $CHK"
-ok "... exit 5" wait_rc 5
-sleep 1.2
-check "-c: the check rate-limited past the retries: exit 5" 5 "$T/users.json" \
-    '' "^a0-import: $CHK\$" env A0_RETRY_MAX=1 a0-import -c "$C"
+# The connection is checked by a0-submit, before anything is sent.
+reset
+check "-c a connection enabled for no application: exit 4" 4 "$T/users.json" \
+    '' '^a0-import: Database-0003: Connection must be enabled\.$' \
+    a0-import -c Database-0003
 ok "... no import sent" is "$(imports)" 0
-check "... retried as Retry-After says, it passes" 0 "$T/users.json" '' \
-    "$DONE" a0-import -c "$C"
+
+# The man page's sample output is what the program prints.
+mandoc -Tutf8 "$TOP/man/a0-import.1" 2> /dev/null | sed 's/.\x08//g' \
+    > "$T/man.txt"
+ok "the man page shows ▸, as the program does" \
+    grep -q " ▸    Job with ID 'job_" "$T/man.txt"
+ok "... and its lines" grep -q " ▸    Failed: jane@example.com: DUPLICATED_USER" \
+    "$T/man.txt"
 
 done_testing

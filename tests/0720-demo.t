@@ -46,5 +46,49 @@ ok "no emulator is left running" \
     sh -c '! ps -eo args | grep -F "$1" | grep -v grep' sh \
     "$T/clone/tests/emulator"
 ok "nothing is left in TMPDIR" [ -z "$(ls -A "$T/tmp")" ]
+ok "the emulator's URL is read once it is there" \
+    sh -c '! grep -q "can.t read" "$1"' sh "$T/demo.err"
+
+# Stopped early, the demo still stops its emulator and removes its
+# directory: a reader that goes away, SIGINT, SIGTERM.
+# none_left WHAT: no emulator of the clone runs, TMPDIR is empty.
+none_left() {
+	n_i=0
+	while ps -eo args | grep -F "$T/clone/tests/emulator" | grep -qv grep &&
+	    [ $n_i -lt 100 ]; do
+		sleep 0.05
+		n_i=$((n_i + 1))
+	done
+	ok "$1: no emulator is left running" \
+	    sh -c '! ps -eo args | grep -F "$1" | grep -v grep' sh \
+	    "$T/clone/tests/emulator"
+	ok "$1: nothing is left in TMPDIR" [ -z "$(ls -A "$T/tmp")" ]
+}
+env TMPDIR="$T/tmp" make -s -C "$T/clone" demo 2> "$T/pipe.err" | head -3 \
+    > "$T/head.out"
+ok "make demo | head -3" grep -q 'listens on' "$T/head.out"
+none_left "make demo | head"
+# A shell started in the background ignores SIGINT: start it with the
+# default action, as from a terminal.
+for sw in INT:130 TERM:143; do
+	sig=${sw%:*} want=${sw#*:}
+	: > "$T/sig.out"
+	TMPDIR="$T/tmp" "$PYTHON" -c '
+import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+os.execvp("sh", ["sh", sys.argv[1]])' "$T/clone/examples/demo.sh" \
+	    > "$T/sig.out" 2>&1 &
+	d_pid=$!
+	d_i=0
+	until grep -q 'a0-submit -c' "$T/sig.out" || [ $d_i -gt 200 ]; do
+		sleep 0.05
+		d_i=$((d_i + 1))
+	done
+	kill -"$sig" "$d_pid"
+	wait "$d_pid"
+	d_rc=$?
+	ok "SIG$sig: the demo ends with status $want" [ "$d_rc" -eq "$want" ]
+	none_left "SIG$sig"
+done
 
 done_testing

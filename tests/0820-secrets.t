@@ -120,7 +120,8 @@ ok "a secret with / and +: neither form anywhere" \
     sh "$T/out" "$T/err"
 check "a wrong token: exit 4" 4 '' '' \
     '^a0-submit: .*AUTH0_API_TOKEN was refused' \
-    env AUTH0_API_TOKEN="x$TOKEN" a0-submit -c "$C" "$T/one.json"
+    env AUTH0_API_TOKEN="x$TOKEN" AUTH0_CLIENT_ID= a0-submit -c "$C" \
+    "$T/one.json"
 ok "a wrong token: not in the messages" clean "$T/err"
 # The secret where no key names it (here in a URL): --debug still hides it.
 check "the secret in a URL: exit 4" 4 '' '' \

@@ -11,6 +11,10 @@ unset NO_COLOR AUTH0_DOMAIN AUTH0_CLIENT_ID AUTH0_CLIENT_SECRET AUTH0_API_TOKEN
 
 TOP=$(cd "${0%/*}/.." && pwd)
 T=$(mktemp -d "${TMPDIR:-/tmp}/a0-test.XXXXXX") || exit 1
+# a0-import's journals and failed users: inside $T, not in $HOME.
+XDG_STATE_HOME=$T/xdg-state
+export XDG_STATE_HOME
+unset AUTH0_AUDIENCE A0_PROGNAME
 t_n=0
 t_failed=0
 t_pids=

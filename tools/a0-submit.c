@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,8 @@ static const struct a0_opt opts[] = {
 	    "the connection, by name (default: none, or -C)" },
 	{ 'C', A0_ARG_REQUIRED, "connection-id", "con_id",
 	    "the connection, by id (default: none, or -c)" },
+	{ 'f', A0_ARG_REQUIRED, "format", "json|text",
+	    "results as JSON Lines, or for a person (default: json)" },
 	{ O_UPSERT, A0_ARG_OPTIONAL, "upsert", "bool",
 	    "update users that exist (default: false)" },
 	{ O_EMAIL, A0_ARG_OPTIONAL, "email-results", "bool",
@@ -60,7 +63,8 @@ static const struct a0_opt opts[] = {
 };
 
 static const struct a0_tool tool = {
-	"a0-submit", "[-0] [-c name | -C con_id] [--upsert[=bool]]\n"
+	"a0-submit", "[-0] [-c name | -C con_id] [-f json|text] "
+	    "[--upsert[=bool]]\n"
 	    "\t[--email-results[=bool]] [-x external_id] [-s state] "
 	    "[-r rejects]\n"
 	    "\t[-j jobs] [--no-wait] [--dry-run] [--tenant domain] "
@@ -97,12 +101,180 @@ emit(struct run *r, struct jbuf *b)
 	jb_free(b);
 }
 
+void
+note(struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->progress)
+		fputs("\r\033[K", stderr);
+	va_start(ap, fmt);
+	vwarnx(fmt, ap);
+	va_end(ap);
+}
+
+/* The tenant's host, for -f text's headings. */
+static const char *
+host(const struct run *r)
+{
+	const char *p = r->api.base ? strstr(r->api.base, "://") : NULL;
+
+	return p ? p + 3 : "";
+}
+
+void
+say(struct run *r, const char *fmt, ...)
+{
+	struct jbuf b = { NULL, 0, 0, 0 };
+	va_list ap;
+	char *s;
+	int n;
+
+	if (!r->o->text)
+		return;
+	if (!r->headed++)
+		jb_printf(&b, "\n%s===%s %s started user import job\n\n",
+		    r->tcolor ? "\033[2m" : "", r->tcolor ? "\033[0m" : "",
+		    host(r));
+	jb_printf(&b, " %s\342\226\270%s    ", r->tcolor ? "\033[32m" : "",
+	    r->tcolor ? "\033[0m" : "");
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	s = xmalloc((size_t)(n < 0 ? 0 : n) + 1);
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap);
+	va_end(ap);
+	jb_puts(&b, s);
+	free(s);
+	emit(r, &b);
+}
+
+/* The string member key of object token obj in d (malloc'd), or NULL. */
+static char *
+member_str(const struct jdoc *d, int obj, const char *key)
+{
+	int i;
+
+	if (obj < 0 || d->tok[obj].type != JT_OBJECT ||
+	    (i = json_get(d, obj, key)) == -1 || d->tok[i].type != JT_STRING)
+		return NULL;
+	return json_strdup(d, i);
+}
+
+void
+say_failed(struct run *r, struct chunk *c, const struct a0_usererr *u)
+{
+	struct jdoc d;
+	char *who = NULL, *code, *msg, *path;
+	int k, i;
+
+	if (!r->o->text)
+		return;
+	memset(&d, 0, sizeof(d));
+	if (json_parse(&d, u->user, (size_t)u->ulen) > 0 &&
+	    (who = member_str(&d, 0, "email")) == NULL &&
+	    (who = member_str(&d, 0, "user_id")) == NULL)
+		who = member_str(&d, 0, "username");
+	if (who == NULL)
+		who = xstrdup("a user");
+	if (json_parse(&d, u->errors, (size_t)u->elen) <= 0 ||
+	    d.tok[0].type != JT_ARRAY || d.tok[0].size == 0)
+		jb_printf(&c->why, "Failed: %s\n", who);
+	else
+		for (k = 0, i = 1; k < d.tok[0].size;
+		    k++, i = json_skip(&d, i)) {
+			code = member_str(&d, i, "code");
+			msg = member_str(&d, i, "message");
+			path = member_str(&d, i, "path");
+			jb_printf(&c->why, "Failed: %s: %s: %s%s%s%s\n", who,
+			    code ? code : "", msg ? msg : "", path && *path ?
+			    " (" : "", path && *path ? path : "",
+			    path && *path ? ")" : "");
+			free(code);
+			free(msg);
+			free(path);
+		}
+	json_free(&d);
+	free(who);
+}
+
+/* -f text: a chunk's outcome, then its failed users. */
+static void
+text_result(struct run *r, const struct chunk *c, const char *status,
+    const char *error, int journaled)
+{
+	const char *p, *q;
+
+	if (strcmp(status, "skipped") == 0 ||
+	    strcmp(status, "duplicate") == 0)
+		return;
+	if (c->job == NULL)
+		say(r, "Chunk %s %s%s%s.", c->path, status, error ? ": " : "",
+		    error ? error : "");
+	else if (strcmp(status, "completed") == 0)
+		say(r, "Job '%s' completed%s: %lld inserted, %lld updated, "
+		    "%s%lld failed%s, %lld total.", c->job, journaled ?
+		    " (an earlier run)" : "", c->ji.inserted, c->ji.updated,
+		    r->tcolor && c->ji.failed ? "\033[31m" : "",
+		    c->ji.failed, r->tcolor && c->ji.failed ? "\033[0m" : "",
+		    c->ji.total);
+	else
+		say(r, "Job '%s' %s%s%s%s.", c->job, status, error || c->ji.details ?
+		    ": " : "", error ? error : c->ji.details ? c->ji.details :
+		    "", journaled ? " (an earlier run)" : "");
+	for (p = c->why.p; p != NULL && *p != '\0'; p = q + 1) {
+		q = strchr(p, '\n');
+		say(r, "%.*s", (int)(q - p), p);
+	}
+}
+
+/* -f text: the run's sum, at its end. */
+static void
+text_summary(struct run *r)
+{
+	if (!r->o->text)
+		return;
+	if (r->tally.jobs == 0 && r->tally.total == 0 && !r->tally.refused &&
+	    !r->tally.bad) {
+		r->headed = 1;
+		say(r, "Nothing to import: the input holds no users.");
+		return;
+	}
+	printf("\n%s===%s %s imported %lld of %lld users in %lld job%s: "
+	    "%lld inserted, %lld updated, %s%lld failed%s\n",
+	    r->tcolor ? "\033[2m" : "", r->tcolor ? "\033[0m" : "", host(r),
+	    r->tally.inserted + r->tally.updated, r->tally.total,
+	    r->tally.jobs, r->tally.jobs == 1 ? "" : "s", r->tally.inserted,
+	    r->tally.updated, r->tcolor && r->tally.failed ? "\033[31m" : "",
+	    r->tally.failed, r->tcolor && r->tally.failed ? "\033[0m" : "");
+}
+
+void
+retry_note(struct run *r, const char *what, const struct a0_resp *a,
+    long delay, int next)
+{
+	char msg[512], line[700];
+
+	if (!r->progress && !r->o->debug)
+		return;
+	a0_api_message(a, msg, sizeof(msg));
+	a0_retry_note(line, sizeof(line), delay, next, r->retry.max_attempts,
+	    msg);
+	note(r, "%s: %s", what, line);
+}
+
 /* One result line for a chunk. */
 void
 result(struct run *r, const struct chunk *c, const char *status,
     const char *error, int journaled)
 {
 	struct jbuf b = { NULL, 0, 0, 0 };
+
+	if (r->o->text) {
+		text_result(r, c, status, error, journaled);
+		return;
+	}
 
 	jb_begin(&b, '{');
 	jb_kstr(&b, "file", c->path);
@@ -140,9 +312,9 @@ show_progress(struct run *r)
 		return;
 	for (i = 0; i < r->nslots; i++)
 		running += r->slots[i].c != NULL && r->slots[i].c->job != NULL;
-	snprintf(line, sizeof(line), "a0-submit: %lld/%lld%s chunks, "
+	snprintf(line, sizeof(line), "%s: %lld/%lld%s chunks, "
 	    "%d running, %lld inserted, %lld updated, %s%lld failed%s",
-	    r->tally.done, r->tally.chunks, r->in.eof ? "" : "+", running,
+	    a0_prog("a0-submit"), r->tally.done, r->tally.chunks, r->in.eof ? "" : "+", running,
 	    r->tally.inserted, r->tally.updated, r->color && r->tally.failed ?
 	    "\033[31m" : "", r->tally.failed, r->color && r->tally.failed ?
 	    "\033[0m" : "");
@@ -160,7 +332,7 @@ trace(void *arg, const char *line)
 
 	if (r->progress)
 		fputs("\r\033[K", stderr);
-	fprintf(stderr, "a0-submit: debug: %s\n", line);
+	fprintf(stderr, "%s: debug: %s\n", a0_prog("a0-submit"), line);
 }
 
 /* ---- the end of a run ---- */
@@ -195,7 +367,7 @@ resume_hint(void)
 void
 interrupted(struct run *r)
 {
-	warnx("interrupted; %s", resume_hint());
+	note(r, "interrupted; %s", resume_hint());
 	leave(r, A0_EXIT_TEMP);
 }
 
@@ -205,7 +377,7 @@ on_signal(int sig)
 	int save = errno;
 
 	(void)sig;
-	gotsig = 1;
+	gotsig++;
 	if (write(sigw, "x", 1) == -1)
 		errno = save;
 	errno = save;
@@ -218,19 +390,21 @@ fatal(struct run *r, int status, const char *what, const struct a0_resp *a)
 	char msg[512];
 
 	a0_api_message(a, msg, sizeof(msg));
-	warnx("%s: %s", what, msg);
+	note(r, "%s: %s", what, msg);
 	leave(r, status);
 }
 
 /* Bounds spent: stop, naming what failed and how to go on. */
 void
-giveup(struct run *r, const char *what, const struct a0_resp *a, int tries)
+giveup(struct run *r, const char *what, const struct a0_resp *a, int tries,
+    double first)
 {
-	char msg[512];
+	char msg[512], line[700];
 
 	a0_api_message(a, msg, sizeof(msg));
-	warnx("%s: %s: gave up after %d tries; %s", what, msg, tries,
-	    resume_hint());
+	a0_retry_gaveup(line, sizeof(line), tries, (long)(now_ms() - first),
+	    msg);
+	note(r, "%s: %s; %s", what, line, resume_hint());
 	leave(r, A0_EXIT_TEMP);
 }
 
@@ -291,23 +465,10 @@ envnum(const char *name, long long min, long long max, long long dflt)
 static void
 credentials(struct a0_api *api)
 {
-	const char *domain, *why, *tok;
+	char why[512];
 
-	domain = opt.tenant ? opt.tenant : getenv("AUTH0_DOMAIN");
-	if (domain == NULL || *domain == '\0')
-		errx(A0_EXIT_USAGE, "AUTH0_DOMAIN is not set (nor --tenant)");
-	if ((api->base = a0_api_base(domain, &why)) == NULL)
-		errx(A0_EXIT_USAGE, "%s: %s", domain, why);
-	if ((tok = getenv("AUTH0_API_TOKEN")) != NULL && *tok != '\0') {
-		api->token = xstrdup(tok);
-		return;
-	}
-	api->client_id = getenv("AUTH0_CLIENT_ID");
-	api->client_secret = getenv("AUTH0_CLIENT_SECRET");
-	if (api->client_id == NULL || *api->client_id == '\0' ||
-	    api->client_secret == NULL || *api->client_secret == '\0')
-		errx(A0_EXIT_USAGE, "set AUTH0_CLIENT_ID and "
-		    "AUTH0_CLIENT_SECRET, or AUTH0_API_TOKEN");
+	if (a0_api_env(api, opt.tenant, why, sizeof(why)) == -1)
+		errx(A0_EXIT_USAGE, "%s", why);
 }
 
 /* The signal pipe, and SIGINT and SIGTERM written into it. */
@@ -333,6 +494,7 @@ signals(struct run *r)
 static void
 setup(struct run *r)
 {
+	const char *p;
 	long bad, stall;
 	int i;
 
@@ -348,6 +510,10 @@ setup(struct run *r)
 	    A0_RETRY_ATTEMPTS);
 	r->retry.max_ms = (long)envnum("A0_RETRY_TIME", 1, 86400,
 	    A0_RETRY_MS / 1000) * 1000;
+	/* A0_RETRY_TIME, when given, bounds every retry alike. */
+	p = getenv("A0_RETRY_TIME");
+	r->retry.max_connect_ms = p != NULL && *p != '\0' ? 0 :
+	    A0_RETRY_CONNECT_MS;
 	stall = (long)envnum("A0_TIMEOUT", 1, 86400, A0_HTTP_STALL);
 	r->imp.con_id = opt.Cflag;
 	r->imp.external_id = opt.xflag;
@@ -358,6 +524,8 @@ setup(struct run *r)
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
 	r->progress = isatty(STDERR_FILENO);
 	r->color = r->progress && !opt.nocolor && getenv("NO_COLOR") == NULL;
+	r->tcolor = isatty(STDOUT_FILENO) && !opt.nocolor &&
+	    getenv("NO_COLOR") == NULL;
 	signals(r);
 	if (opt.dryrun)
 		return;
@@ -401,6 +569,14 @@ options(int argc, char *argv[])
 			break;
 		case 'x':
 			opt.xflag = optarg;
+			break;
+		case 'f':
+			if (strcmp(optarg, "text") != 0 &&
+			    strcmp(optarg, "json") != 0) {
+				warnx("-f %s: not json or text", optarg);
+				a0_usage(&tool);
+			}
+			opt.text = strcmp(optarg, "text") == 0;
 			break;
 		case 's':
 			opt.sflag = optarg;
@@ -481,5 +657,7 @@ main(int argc, char *argv[])
 		run.in.fd = STDIN_FILENO;
 		run.in.eof = 0;
 	}
-	leave(&run, submit(&run));
+	i = submit(&run);
+	text_summary(&run);
+	leave(&run, i);
 }

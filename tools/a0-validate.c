@@ -17,6 +17,8 @@ static int nflag;		/* check only, nothing on stdout */
 static int qflag;		/* a count, not every diagnostic */
 static int jflag;		/* diagnostics as JSON Lines */
 static int nodup;		/* no duplicate check */
+static int erase;		/* stderr is a terminal, which a0-submit's
+				   progress line may share */
 static const char *rflag;	/* rejected records go here */
 
 /* One input file; record numbers across the input start at first. */
@@ -142,6 +144,8 @@ report(void *arg, const struct schema_diag *dg)
 		    dg->warning ? "warning" : "error");
 		return;
 	}
+	if (erase)
+		fputs("\r\033[K", stderr);
 	fprintf(stderr, "%s:%" PRIu64 ":%" PRIu64 ": %srecord %" PRIu64 ": ",
 	    name, rec->line, rec->col, dg->warning ? "warning: " : "",
 	    rec->num);
@@ -359,6 +363,7 @@ main(int argc, char *argv[])
 	atexit(cleanup);
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	setvbuf(stderr, errbuf, _IOFBF, sizeof(errbuf));
+	erase = isatty(STDERR_FILENO);
 	R.in = xcalloc((size_t)argc, sizeof(*R.in));
 	R.nin = argc;
 	R.sc = schema_new();

@@ -45,6 +45,7 @@ free_chunk(struct run *r, struct chunk *c)
 		free(c->body);
 	free(c->job);
 	free(c->ji.details);
+	jb_free(&c->why);
 	free(c);
 }
 
@@ -145,7 +146,7 @@ load_file(struct run *r, const char *path, size_t off, char **buf,
 static void
 bad_chunk(struct run *r, struct chunk *c, char *buf, const struct why *w)
 {
-	warnx("%s", w->msg);
+	note(r, "%s", w->msg);
 	putbuf(r, buf);
 	r->tally.bad = 1;
 	drop(r, c, "error", w->line, 0);
@@ -181,6 +182,8 @@ dry_line(struct run *r, const struct chunk *c, long long n, size_t size)
 static void
 count_done(struct run *r, const struct a0_jentry *e)
 {
+	r->tally.jobs++;
+	r->tally.total += e->total;
 	r->tally.inserted += e->inserted;
 	r->tally.updated += e->updated;
 	r->tally.failed += e->failed;
@@ -240,7 +243,7 @@ skipped(struct run *r, struct chunk *c, char *buf, long long n)
 	uint64_t h = dupset_hash(DUP_USER_ID, c->sha, 64);
 
 	if (dupset_find(r->seen, h) != 0) {
-		warnx("%s: same content as an earlier chunk, skipped",
+		note(r, "%s: same content as an earlier chunk, skipped",
 		    c->path);
 		putbuf(r, buf);
 		drop(r, c, "duplicate", NULL, 0);
@@ -248,7 +251,7 @@ skipped(struct run *r, struct chunk *c, char *buf, long long n)
 	}
 	dupset_add(r->seen, h, 1);
 	if (n == 0) {
-		warnx("%s: no records, skipped", c->path);
+		note(r, "%s: no records, skipped", c->path);
 		putbuf(r, buf);
 		drop(r, c, "skipped", NULL, 0);
 		return 1;

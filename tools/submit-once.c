@@ -58,6 +58,7 @@ decide(const struct run *r, const struct a0_resp *a, double first,
 	q->elapsed_ms = (long)(now_ms() - first);
 	q->max_attempts = r->retry.max_attempts;
 	q->max_ms = r->retry.max_ms;
+	q->max_connect_ms = r->retry.max_connect_ms;
 	q->rnd = (unsigned long)rand();
 	return a0_retry_decide(q, delay);
 }
@@ -84,10 +85,11 @@ once(struct run *r, struct slot *s, const char *what,
 		q.attempt = attempt;
 		switch (decide(r, a, first, &q, &d)) {
 		case A0_RETRY_AFTER:
+			retry_note(r, what, a, d, attempt + 1);
 			sleep_ms(r, (double)d);
 			continue;
 		case A0_RETRY_GIVEUP:
-			giveup(r, what, a, attempt);
+			giveup(r, what, a, attempt, first);
 		default:
 			if (a->net == A0_NET_FATAL)
 				fatal(r, A0_EXIT_TEMP, what, a);
@@ -127,31 +129,72 @@ renew_token(struct run *r, struct slot *s)
 static int
 start_connection(struct run *r, struct slot *s)
 {
-	return a0_req_connection(s->h, &r->api, r->o->cflag);
+	return a0_req_connections(s->h, &r->api, NULL, r->o->cflag, 0);
 }
 
+static int
+start_clients(struct run *r, struct slot *s)
+{
+	return a0_req_conn_clients(s->h, &r->api, r->imp.con_id);
+}
+
+/* once(), the token renewed if it was refused. */
+static const struct a0_resp *
+once_renewed(struct run *r, struct slot *s, const char *what,
+    int (*start)(struct run *, struct slot *))
+{
+	const struct a0_resp *a = once(r, s, what, start);
+
+	if (a->status != 401)
+		return a;
+	renew_token(r, s);
+	return once(r, s, what, start);
+}
+
+static void __attribute__((noreturn))
+refused(struct run *r, const char *name, const char *why)
+{
+	note(r, "%s: %s", name, why);
+	leave(r, A0_EXIT_API);
+}
+
+/*
+ * Before the first post: the connection named by -c must be a database
+ * connection enabled for an application, or Auth0 refuses the import;
+ * said here, in Auth0's words, before a chunk is sent.  (-C asks
+ * nothing: the caller knows its connection.)
+ */
 void
 lookup_connection(struct run *r, struct slot *s)
 {
 	const struct a0_resp *a;
-	char *id;
-	int i;
+	struct a0_conn *l;
+	const char *name = r->o->cflag;
+	long long total;
+	size_t i, n;
+	char what[128];
 
-	for (i = 0;; i++) {
-		a = once(r, s, "GET /api/v2/connections", start_connection);
-		if (a->status == 401 && i == 0) {
-			renew_token(r, s);
-			continue;
-		}
-		break;
-	}
-	switch (a0_take_connection(a, r->o->cflag, &id)) {
+	a = once_renewed(r, s, "GET /api/v2/connections", start_connection);
+	if (a0_take_connections(a, &l, &n, &total) == -1)
+		fatal(r, A0_EXIT_API, "GET /api/v2/connections", a);
+	for (i = 0; i < n; i++)
+		if (strcmp(l[i].name, name) == 0)
+			break;
+	if (i == n)
+		refused(r, name, "no such connection");
+	if (l[i].strategy != NULL && strcmp(l[i].strategy, "auth0") != 0)
+		refused(r, name, A0_MSG_NOT_DATABASE);
+	r->imp.con_id = xstrdup(l[i].id);
+	a0_conns_free(l, n);
+	snprintf(what, sizeof(what), "GET /api/v2/connections/%.64s/clients",
+	    r->imp.con_id);
+	a = once_renewed(r, s, what, start_clients);
+	switch (a0_take_conn_clients(a)) {
 	case 1:
-		r->imp.con_id = id;
 		return;
 	case 0:
-		errx(A0_EXIT_API, "%s: no such connection", r->o->cflag);
+		refused(r, name, A0_MSG_NOT_ENABLED);
 	default:
-		fatal(r, A0_EXIT_API, "GET /api/v2/connections", a);
+		fatal(r, A0_EXIT_API, what, a);
 	}
 }

@@ -32,7 +32,7 @@ ours_running(const struct run *r, const struct slot *except)
 /* ---- a slot's chunk, from start to end ---- */
 
 static void
-assign(struct slot *s, struct chunk *c)
+assign(struct run *r, struct slot *s, struct chunk *c)
 {
 	s->c = c;
 	c->pct = -1;
@@ -43,9 +43,10 @@ assign(struct slot *s, struct chunk *c)
 	s->waitjob = 0;
 	s->quiet = 0;
 	if (c->resumed) {
+		say(r, "Job with ID '%s' resumed.", c->job);
 		c->t0 = now_ms() - 1000.0 * (double)(epoch() - c->posted);
 		if (epoch() - c->posted > DAY)
-			warnx("%s: job %s was posted more than 24 hours ago; "
+			note(r, "%s: job %s was posted more than 24 hours ago; "
 			    "Auth0 may have deleted its status and errors",
 			    c->path, c->job);
 	}
@@ -58,7 +59,7 @@ fill(struct run *r, struct slot *s)
 	struct chunk *c;
 
 	if (s->c == NULL && (c = next_chunk(r)) != NULL)
-		assign(s, c);
+		assign(r, s, c);
 }
 
 /* A job of ours ended: the slots waiting for one may post now. */
@@ -121,14 +122,17 @@ finish(struct run *r, struct slot *s, const char *status, const char *error)
 		jwrite(r, a0_journal_done(r->journal, &e, epoch()));
 	}
 	r->tally.done++;
+	r->tally.jobs += c->job != NULL;
+	r->tally.total += c->ji.total;
 	r->tally.inserted += c->ji.inserted;
 	r->tally.updated += c->ji.updated;
 	r->tally.failed += c->ji.failed;
 	if (strcmp(status, "refused") != 0 && (c->ji.failed > c->earlier ||
 	    strcmp(status, "completed") != 0))
 		r->tally.userfail = 1;
-	if (c->ji.failed > c->earlier && r->o->rflag == NULL)
-		warnx("%s: %lld users failed (-r file collects them)",
+	/* -f text names each failed user already. */
+	if (c->ji.failed > c->earlier && r->o->rflag == NULL && !r->o->text)
+		note(r, "%s: %lld users failed (-r file collects them)",
 		    c->path, c->ji.failed - c->earlier);
 	if (strcmp(status, "failed") == 0)
 		failed_job(c);
@@ -143,7 +147,7 @@ refuse(struct run *r, struct slot *s, const struct a0_resp *a)
 	char msg[512];
 
 	a0_api_message(a, msg, sizeof(msg));
-	warnx("%s: %s", s->c->path, msg);
+	note(r, "%s: %s", s->c->path, msg);
 	r->tally.refused = 1;
 	finish(r, s, "refused", msg);
 }
@@ -163,6 +167,7 @@ write_rejects(struct run *r, struct chunk *c, const struct a0_usererr *l,
 			c->earlier++;
 			continue;
 		}
+		say_failed(r, c, &l[i]);
 		if (r->rejfd == -1)
 			continue;
 		m = (size_t)(l[i].ulen > l[i].elen ? l[i].ulen : l[i].elen);
@@ -231,6 +236,7 @@ again(struct run *r, struct slot *s, const struct a0_resp *a,
 	q.attempt = ++s->attempt;
 	switch (decide(r, a, s->first, &q, &d)) {
 	case A0_RETRY_AFTER:
+		retry_note(r, what, a, d, s->attempt + 1);
 		s->wake = now_ms() + (double)d;
 		return 1;
 	case A0_RETRY_RENEW:
@@ -246,7 +252,7 @@ again(struct run *r, struct slot *s, const struct a0_resp *a,
 		s->attempt = 0;
 		return 1;
 	case A0_RETRY_GIVEUP:
-		giveup(r, what, a, s->attempt);
+		giveup(r, what, a, s->attempt, s->first);
 	default:
 		if (a->net == A0_NET_FATAL)
 			fatal(r, A0_EXIT_TEMP, what, a);
@@ -345,7 +351,7 @@ posted(struct run *r, struct slot *s, const struct a0_resp *a)
 	}
 	if ((c->job = a0_take_job_id(a)) == NULL) {
 		snprintf(what, sizeof(what), "%s", "answer without a job id");
-		warnx("%s: %s", c->path, what);
+		note(r, "%s: %s", c->path, what);
 		r->tally.refused = 1;
 		finish(r, s, "refused", what);
 		return;
@@ -362,6 +368,7 @@ posted(struct run *r, struct slot *s, const struct a0_resp *a)
 		    c->job, c->posted));
 	s->step = ST_POLL;
 	s->wake = c->t0 + a0_poll_first(&r->ends);
+	say(r, "Job with ID '%s' successfully started.", c->job);
 	if (!r->o->nowait)
 		return;
 	pending_line(r, c);
@@ -513,7 +520,7 @@ start_due(struct run *r, double *timeout)
 		if (s->c == NULL || (s->quiet && !more_to_come(r)))
 			continue;
 		busy = 1;
-		if (s->inflight || s->waitjob)
+		if (s->inflight || s->waitjob || r->stopping)
 			continue;
 		if (s->wake <= t)
 			send_request(r, s);
@@ -530,9 +537,13 @@ wait_io(struct run *r, double timeout)
 	struct pollfd fds[2];
 	int nfds = 0;
 
-	fds[nfds].fd = r->sigfd;
-	fds[nfds++].events = POLLIN;
-	if (r->in.fd != -1) {
+	/* Once stopping, the signal pipe stays readable and stdin is not
+	 * read: only the answers in flight are waited for. */
+	if (!r->stopping) {
+		fds[nfds].fd = r->sigfd;
+		fds[nfds++].events = POLLIN;
+	}
+	if (r->in.fd != -1 && !r->stopping) {
 		fds[nfds].fd = r->in.fd;
 		fds[nfds++].events = POLLIN;
 	}
@@ -547,6 +558,18 @@ wait_io(struct run *r, double timeout)
 		read_paths(r);
 }
 
+/* Is a post in flight? */
+static int
+posting(const struct run *r)
+{
+	int i;
+
+	for (i = 0; i < r->nslots; i++)
+		if (r->slots[i].inflight && r->slots[i].step == ST_POST)
+			return 1;
+	return 0;
+}
+
 /* The main loop: until every chunk is through.  Returns the exit
  * status. */
 int
@@ -556,11 +579,15 @@ submit(struct run *r)
 	int i, busy;
 
 	for (;;) {
-		if (*r->gotsig)
+		/* A polite stop: the posts in flight are answered and
+		 * journaled first, so that no job goes unrecorded; a
+		 * second signal stops at once. */
+		if (*r->gotsig && (r->stopping || (r->stopping = 1)) &&
+		    (*r->gotsig > 1 || !posting(r)))
 			interrupted(r);
-		for (i = 0; i < r->nslots; i++)
+		for (i = 0; i < r->nslots && !r->stopping; i++)
 			fill(r, &r->slots[i]);
-		if (follow_leftovers(r))
+		if (!r->stopping && follow_leftovers(r))
 			for (i = 0; i < r->nslots; i++)
 				fill(r, &r->slots[i]);
 		timeout = 1000;

@@ -20,6 +20,7 @@
 /* The command line, as read. */
 struct opts {
 	int		 zflag, nowait, dryrun, debug, nocolor, upsert, email;
+	int		 text;		/* -f text: a person's lines */
 	const char	*cflag, *Cflag, *xflag, *sflag, *rflag, *tenant;
 	long long	 jflag;
 };
@@ -46,6 +47,7 @@ struct chunk {
 	long long	 pct;		/* the last percentage_done, or -1 */
 	double		 lo;		/* ms after t0 of the last look that
 					   found the job running */
+	struct jbuf	 why;		/* -f text: its failed users' lines */
 };
 
 enum step { ST_IDLE, ST_POST, ST_POLL, ST_ERRORS };
@@ -92,6 +94,9 @@ struct run {
 	int		 sigfd;		/* the signal pipe's read end */
 	volatile sig_atomic_t *gotsig;
 	int		 progress, color;
+	int		 tcolor;	/* -f text in colour */
+	int		 stopping;	/* a signal came: no new request */
+	int		 headed;	/* -f text: the heading is out */
 	char		 shown[256];	/* the progress line on the screen */
 	/* Chunk buffers kept for the next chunk: a run touches the same
 	 * few pages instead of faulting in fresh ones for each chunk. */
@@ -107,6 +112,7 @@ struct run {
 	/* What the run has seen, for the exit status and progress. */
 	struct {
 		long long chunks, done, inserted, updated, failed;
+		long long jobs, total;
 		int	 refused, bad, userfail;
 	} tally;
 };
@@ -123,8 +129,19 @@ void	 interrupted(struct run *) __attribute__((noreturn));
 void	 fatal(struct run *, int status, const char *what,
 	    const struct a0_resp *) __attribute__((noreturn));
 void	 giveup(struct run *, const char *what, const struct a0_resp *,
-	    int tries) __attribute__((noreturn));
+	    int tries, double first) __attribute__((noreturn));
 void	 jwrite(struct run *, int rv);
+/* warnx(3), the progress line erased first. */
+void	 note(struct run *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* -f text: a line for a person, " > " and the text. */
+void	 say(struct run *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* -f text: the failed users of a /errors answer, kept in c->why. */
+void	 say_failed(struct run *, struct chunk *c, const struct a0_usererr *);
+/* A retry about to happen, shown on a terminal or with --debug. */
+void	 retry_note(struct run *, const char *what, const struct a0_resp *,
+	    long delay, int next);
 
 /* submit-chunk.c: chunks, and the queue of work. */
 void	 putbuf(struct run *, char *);

@@ -89,6 +89,16 @@ static const struct {
 	  A0_RETRY_NO, 0, 0 },
 	{ "aborted is final", A0_NET_ABORTED, 0, -1, -1, 0, 0, 0, 1, 0, 0,
 	  A0_RETRY_NO, 0, 0 },
+	{ "connect failed, 5th, within 15 s", A0_NET_CONNECT, 0, -1, -1, 0,
+	  0, 0, 5, 10000, 0, A0_RETRY_AFTER, 4000, 4000 },
+	{ "connect failed, 15 s spent: give up", A0_NET_CONNECT, 0, -1, -1,
+	  0, 0, 0, 5, 11001, 0, A0_RETRY_GIVEUP, 0, 0 },
+	{ "dropped, 15 s spent: still retried", A0_NET_DROPPED, 0, -1, -1, 0,
+	  0, 0, 5, 11001, 0, A0_RETRY_AFTER, 4000, 4000 },
+	{ "timeout, 15 s spent: still retried", A0_NET_TIMEOUT, 0, -1, -1, 0,
+	  0, 0, 5, 11001, 0, A0_RETRY_AFTER, 4000, 4000 },
+	{ "503, 15 s spent: still retried", A0_NET_OK, 503, -1, -1, 0, 0, 0,
+	  5, 11001, 0, A0_RETRY_AFTER, 4000, 4000 },
 };
 
 int
@@ -112,6 +122,7 @@ main(void)
 		r.elapsed_ms = t[i].elapsed;
 		r.max_attempts = A0_RETRY_ATTEMPTS;
 		r.max_ms = A0_RETRY_MS;
+		r.max_connect_ms = A0_RETRY_CONNECT_MS;
 		r.rnd = t[i].rnd;
 		a = a0_retry_decide(&r, &d);
 		if (!ok(a == t[i].action && d >= t[i].lo && d <= t[i].hi,
@@ -134,5 +145,59 @@ main(void)
 			a = 0;
 	}
 	ok(a, "backoff jitter stays within [d/2, d]");
+
+	/* A host that cannot be reached, each try failing at once, with the
+	 * longest delays: the default bounds end it within 20 s. */
+	r.net = A0_NET_CONNECT;
+	r.status = 0;
+	r.max_attempts = A0_RETRY_ATTEMPTS;
+	r.max_ms = A0_RETRY_MS;
+	r.max_connect_ms = A0_RETRY_CONNECT_MS;
+	r.rnd = ~0UL;
+	r.elapsed_ms = 0;
+	for (r.attempt = 1; a0_retry_decide(&r, &d) == A0_RETRY_AFTER;
+	    r.attempt++)
+		r.elapsed_ms += d;
+	if (!ok(a0_retry_decide(&r, &d) == A0_RETRY_GIVEUP &&
+	    r.elapsed_ms <= 15000 && r.attempt >= 4,
+	    "a host that cannot be reached: given up within 15 s"))
+		printf("#   %d tries, %ld ms\n", r.attempt, r.elapsed_ms);
+	/* A0_RETRY_TIME given: it bounds connection failures too. */
+	r.max_connect_ms = 0;
+	r.max_ms = 5000;
+	r.elapsed_ms = 0;
+	for (r.attempt = 1; a0_retry_decide(&r, &d) == A0_RETRY_AFTER;
+	    r.attempt++)
+		r.elapsed_ms += d;
+	ok(r.elapsed_ms <= 5000 && r.attempt >= 3,
+	    "without a connect bound, max_ms bounds it");
+	r.max_ms = A0_RETRY_MS;
+	r.max_connect_ms = 60000;
+	r.elapsed_ms = 0;
+	for (r.attempt = 1; a0_retry_decide(&r, &d) == A0_RETRY_AFTER;
+	    r.attempt++)
+		r.elapsed_ms += d;
+	ok(r.attempt == A0_RETRY_ATTEMPTS && r.elapsed_ms > 15000,
+	    "a longer connect bound: the tries bound it");
+
+	{
+		char s[128];
+
+		a0_retry_note(s, sizeof(s), 3500, 3, 8,
+		    "Could not resolve host: x.invalid");
+		ok(strcmp(s, "retrying in 4 s (3/8): Could not resolve host: "
+		    "x.invalid") == 0, "retry note: %s", s);
+		a0_retry_note(s, sizeof(s), 250, 2, 8, "503 Service "
+		    "Unavailable");
+		ok(strcmp(s, "retrying in 1 s (2/8): 503 Service Unavailable")
+		    == 0, "retry note under a second: %s", s);
+		a0_retry_gaveup(s, sizeof(s), 5, 14200, "Could not resolve "
+		    "host: x.invalid");
+		ok(strcmp(s, "Could not resolve host: x.invalid (gave up "
+		    "after 5 tries in 15 s)") == 0, "gave up: %s", s);
+		a0_retry_gaveup(s, sizeof(s), 1, 20, "Failed to connect");
+		ok(strcmp(s, "Failed to connect (gave up after 1 try in 0 s)")
+		    == 0, "gave up at once: %s", s);
+	}
 	return done_testing();
 }
