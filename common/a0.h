@@ -780,13 +780,22 @@ struct a0_jentry {
 struct a0_journal;
 
 /*
- * Open (creating it, mode 0600) and replay the journal at path.  A torn
- * last line, left by a crash in mid-write, is cut off.  Returns 0, or -1
- * with errno (EINVAL: a line that is not a journal line, *badline set).
+ * Open (creating it, mode 0600), lock and replay the journal at path.
+ * The lock is held by the open file: one process at a time, released by
+ * a0_journal_close or the end of the process however it ends, and also,
+ * as POSIX has it, when the process closes any other descriptor of the
+ * file.  When another process holds it, wait for it if wait is set.  A
+ * torn last line, left by a crash in mid-write, is cut off.  Returns 0,
+ * or -1 with errno: EAGAIN, another process holds it (*holder its pid);
+ * EINTR, a signal came while waiting; EINVAL, a line that is not a
+ * journal line (*badline set).
  */
-int	 a0_journal_open(const char *path, struct a0_journal **,
-	    long *badline);
+int	 a0_journal_open(const char *path, int wait, struct a0_journal **,
+	    long *badline, long *holder);
 void	 a0_journal_close(struct a0_journal *);
+
+/* Does path name the open journal (so that opening it would unlock it)? */
+int	 a0_journal_is(const struct a0_journal *, const char *path);
 
 /* The entry for a chunk, or NULL when the journal never saw it. */
 struct a0_jentry *a0_journal_get(struct a0_journal *, const char *sha);
