@@ -590,7 +590,11 @@ const struct a0_resp *a0_http_take(struct a0_http *);
 /* Is host (no brackets) a loopback name or address? */
 int	 a0_http_loopback(const char *host);
 
-/* Copy of line with secrets replaced by "[redacted]" (malloc'd). */
+/*
+ * Copy of line with secrets replaced by "[redacted]" (malloc'd): the
+ * values of Authorization, client_secret and tokens, and every value
+ * given to a0_http_secret wherever it shows.
+ */
 char	*a0_http_redact(const char *line);
 /*
  * Never show secret (a client secret, a token; NULL or shorter than 4
@@ -598,6 +602,22 @@ char	*a0_http_redact(const char *line);
  * a0_http_redact finds by name.  The last four given are kept.
  */
 void	 a0_http_hide(struct a0_http *, const char *secret);
+
+/*
+ * Hide value (4 bytes or more) from now on: as it is, percent-encoded,
+ * with '+' for a space or JSON's backslash escapes, as a server or proxy
+ * that echoes a request would show it.  Bearer tokens and the client
+ * secret are given to it as they are sent.
+ */
+void	 a0_http_secret(const char *value);
+
+/*
+ * A copy of the len bytes at text, every value given to a0_http_secret
+ * replaced by "[redacted]" and *outlen (when not NULL) set to its length;
+ * NULL when there was nothing to hide.  Unlike a0_http_redact it leaves
+ * keys alone: for records, whose fields must not change.
+ */
+char	*a0_http_unsecret(const char *text, size_t len, size_t *outlen);
 
 /* ---- auth0.c: the Management API calls a0-submit makes ---- */
 

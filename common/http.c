@@ -104,13 +104,118 @@ blank(char **s, size_t v, int quoted)
 	*s = n;
 }
 
+/* The values a0_http_secret was given, hidden wherever they show. */
+static struct {
+	char	**v;
+	size_t	  n, cap;
+} secrets;
+
+void
+a0_http_secret(const char *v)
+{
+	size_t i;
+
+	if (v == NULL || strlen(v) < 4)
+		return;
+	for (i = 0; i < secrets.n; i++)
+		if (strcmp(secrets.v[i], v) == 0)
+			return;
+	if (secrets.n == secrets.cap) {
+		secrets.cap = secrets.cap ? secrets.cap * 2 : 4;
+		secrets.v = xrealloc(secrets.v, secrets.cap * sizeof(char *));
+	}
+	secrets.v[secrets.n++] = xstrdup(v);
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+		return (c | 0x20) - 'a' + 10;
+	return -1;
+}
+
+/*
+ * The length of the text at t (n bytes) that spells v: each byte as it
+ * is, percent-encoded (hex in either case), a space as '+', or '/', '"'
+ * and '\' escaped with a backslash as JSON may have them; 0 if it does
+ * not.  A server that echoes a request shows a secret in any of these.
+ */
+static size_t
+spells(const char *t, size_t n, const char *v)
+{
+	size_t i = 0;
+	int c;
+
+	for (; *v != '\0'; v++) {
+		c = (unsigned char)*v;
+		if (i < n && (unsigned char)t[i] == c)
+			i++;
+		else if (i + 2 < n && t[i] == '%' &&
+		    hexval((unsigned char)t[i + 1]) >= 0 &&
+		    hexval((unsigned char)t[i + 2]) >= 0 &&
+		    hexval((unsigned char)t[i + 1]) * 16 +
+		    hexval((unsigned char)t[i + 2]) == c)
+			i += 3;
+		else if (c == ' ' && i < n && t[i] == '+')
+			i++;
+		else if ((c == '/' || c == '"' || c == '\\') && i + 1 < n &&
+		    t[i] == '\\' && (unsigned char)t[i + 1] == c)
+			i += 2;
+		else
+			return 0;
+	}
+	return i;
+}
+
+char *
+a0_http_unsecret(const char *t, size_t n, size_t *outlen)
+{
+	static const char mark[] = "[redacted]";
+	char *o = NULL;
+	size_t i, k, m, len = 0, cap = 0, from = 0;
+
+	if (secrets.n == 0)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		for (k = 0, m = 0; k < secrets.n && m == 0; k++)
+			m = spells(t + i, n - i, secrets.v[k]);
+		if (m == 0)
+			continue;
+		if (len + (i - from) + sizeof(mark) + (n - i) >= cap) {
+			cap = (len + (i - from) + sizeof(mark) + (n - i)) * 2;
+			o = xrealloc(o, cap);
+		}
+		memcpy(o + len, t + from, i - from);
+		len += i - from;
+		memcpy(o + len, mark, sizeof(mark) - 1);
+		len += sizeof(mark) - 1;
+		from = i + m;
+		i = from - 1;
+	}
+	if (o == NULL)
+		return NULL;
+	o = xrealloc(o, len + (n - from) + 1);
+	memcpy(o + len, t + from, n - from);
+	len += n - from;
+	o[len] = '\0';
+	if (outlen != NULL)
+		*outlen = len;
+	return o;
+}
+
 char *
 a0_http_redact(const char *in)
 {
 	static const char *keys[] = { "client_secret", "access_token",
 	    "id_token", "refresh_token", "client_assertion", NULL };
-	char *s = xstrdup(in), *p;
+	char *s, *p;
 	size_t i, k, from;
+
+	if ((s = a0_http_unsecret(in, strlen(in), NULL)) == NULL)
+		s = xstrdup(in);
 
 	if (strncasecmp(s, "authorization:", 14) == 0) {
 		free(s);
@@ -481,8 +586,10 @@ a0_http_start(struct a0_http *h, const char *method, const char *url,
 	bad |= addhdr(h, "Accept: ", "application/json");
 	/* No "Expect: 100-continue" wait before the body. */
 	bad |= addhdr(h, "Expect:", "");
-	if (token != NULL)
+	if (token != NULL) {
+		a0_http_secret(token);
 		bad |= addhdr(h, "Authorization: Bearer ", token);
+	}
 	if (ctype != NULL)
 		bad |= addhdr(h, "Content-Type: ", ctype);
 	bad |= curl_easy_setopt(c, CURLOPT_URL, url);
@@ -542,7 +649,8 @@ finish(struct a0_http *h, CURLcode rc)
 {
 	curl_off_t up = 0;
 	long status = 0;
-	char note[64];
+	char note[64], *red;
+	size_t len;
 
 	curl_multi_remove_handle(h->pool->m, h->c);
 	h->busy = 0;
@@ -560,13 +668,18 @@ finish(struct a0_http *h, CURLcode rc)
 		snprintf(h->resp.err, sizeof(h->resp.err), "%s",
 		    h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc));
 	if (h->trace && rc == CURLE_OK && h->resp.len > 0) {
-		trace(h, "{ ", h->resp.body, h->resp.len > TRACE_BODY_MAX ?
-		    TRACE_BODY_MAX : h->resp.len);
-		if (h->resp.len > TRACE_BODY_MAX) {
+		/* Secrets out before the cut, which could halve one. */
+		if ((red = a0_http_unsecret(h->resp.body, h->resp.len,
+		    &len)) == NULL)
+			len = h->resp.len;
+		trace(h, "{ ", red ? red : h->resp.body, len > TRACE_BODY_MAX ?
+		    TRACE_BODY_MAX : len);
+		if (len > TRACE_BODY_MAX) {
 			snprintf(note, sizeof(note), "{ [%zu more bytes]",
-			    h->resp.len - TRACE_BODY_MAX);
+			    len - TRACE_BODY_MAX);
 			h->trace(h->arg, note);
 		}
+		free(red);
 	}
 }
 
