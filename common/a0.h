@@ -93,6 +93,14 @@ int	 a0_flush_stdout(void);
 void	 a0_progname(void);
 const char	*a0_prog(const char *dflt);
 
+/*
+ * Cut a torn last line (bytes after the last newline, left by a stop in
+ * mid-write) off the regular file open at fd, so that what is appended
+ * starts a line of its own; *cut is the number of bytes dropped (0 when
+ * there were none, or fd is not a regular file).  0, or -1 with errno.
+ */
+int	 a0_cut_torn(int fd, long long *cut);
+
 /* ---- jstream.c: the streaming record reader ---- */
 
 /*

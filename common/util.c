@@ -255,3 +255,47 @@ a0_progname(void)
 	program_invocation_short_name = (char *)p;
 #endif
 }
+
+int
+a0_cut_torn(int fd, long long *cut)
+{
+	struct stat st;
+	char b[4096];
+	off_t end, at;
+	ssize_t r;
+	size_t n;
+
+	*cut = 0;
+	if (fstat(fd, &st) == -1)
+		return -1;
+	if (!S_ISREG(st.st_mode) || st.st_size == 0)
+		return 0;
+	/* Back from the end, a block at a time, to the last newline. */
+	for (end = st.st_size; end > 0; end = at) {
+		n = end > (off_t)sizeof(b) ? sizeof(b) : (size_t)end;
+		at = end - (off_t)n;
+		if ((r = pread(fd, b, n, at)) == -1) {
+			if (errno == EINTR) {
+				at = end;
+				continue;
+			}
+			return -1;
+		}
+		if ((size_t)r != n) {
+			errno = EIO;
+			return -1;
+		}
+		while (n > 0 && b[n - 1] != '\n')
+			n--;
+		if (n > 0) {
+			end = at + (off_t)n;
+			break;
+		}
+	}
+	if (end == st.st_size)
+		return 0;
+	if (ftruncate(fd, end) == -1)
+		return -1;
+	*cut = (long long)(st.st_size - end);
+	return 0;
+}
