@@ -97,7 +97,8 @@ const char	*a0_prog(const char *dflt);
  * Cut a torn last line (bytes after the last newline, left by a stop in
  * mid-write) off the regular file open at fd, so that what is appended
  * starts a line of its own; *cut is the number of bytes dropped (0 when
- * there were none, or fd is not a regular file).  0, or -1 with errno.
+ * there were none, or fd is not a regular file, or is open for writing
+ * only where /dev/fd cannot open it for reading).  0, or -1 with errno.
  */
 int	 a0_cut_torn(int fd, long long *cut);
 
@@ -604,12 +605,6 @@ int	 a0_http_loopback(const char *host);
  * given to a0_http_secret wherever it shows.
  */
 char	*a0_http_redact(const char *line);
-/*
- * Never show secret (a client secret, a token; NULL or shorter than 4
- * bytes is ignored) in h's trace, wherever it appears, beyond what
- * a0_http_redact finds by name.  The last four given are kept.
- */
-void	 a0_http_hide(struct a0_http *, const char *secret);
 
 /*
  * Hide value (4 bytes or more) from now on: as it is, percent-encoded,

@@ -29,7 +29,6 @@ struct a0_hpool {
 	CURLM		*m;
 };
 
-#define HIDE	4	/* secrets a handle remembers to scrub */
 
 struct a0_http {
 	CURL		*c;
@@ -47,8 +46,6 @@ struct a0_http {
 	int		 stalled;	/* abandoned for that */
 	void		(*trace)(void *, const char *);
 	void		*arg;
-	char		*hide[HIDE];	/* secrets never traced, as text */
-	int		 nhide;		/* given so far; the oldest go */
 	char		 errbuf[CURL_ERROR_SIZE];
 };
 
@@ -248,45 +245,12 @@ a0_http_redact(const char *in)
 	return s;
 }
 
-/* Replace every copy of secret in *s with "[redacted]". */
-static void
-scrub(char **s, const char *secret)
-{
-	size_t sl = strlen(secret), n;
-	char *p, *line;
-
-	while ((p = strstr(*s, secret)) != NULL) {
-		n = strlen(*s) + 16;
-		line = xmalloc(n);
-		snprintf(line, n, "%.*s[redacted]%s", (int)(p - *s), *s,
-		    p + sl);
-		free(*s);
-		*s = line;
-	}
-}
-
-void
-a0_http_hide(struct a0_http *h, const char *secret)
-{
-	int i;
-
-	if (secret == NULL || strlen(secret) < 4)
-		return;
-	for (i = 0; i < HIDE && i < h->nhide; i++)
-		if (strcmp(h->hide[i], secret) == 0)
-			return;
-	i = h->nhide++ % HIDE;
-	free(h->hide[i]);
-	h->hide[i] = xstrdup(secret);
-}
-
 /* Trace text (several lines maybe) with a prefix, each line redacted. */
 static void
 trace(struct a0_http *h, const char *pfx, const char *data, size_t len)
 {
 	char *line, *red;
 	size_t i, j, pl = strlen(pfx);
-	int k;
 
 	for (i = 0; i < len; i = j + 1) {
 		for (j = i; j < len && data[j] != '\n'; j++)
@@ -299,8 +263,6 @@ trace(struct a0_http *h, const char *pfx, const char *data, size_t len)
 			line[pl + j - i - 1] = '\0';
 		if (line[pl] != '\0') {
 			red = a0_http_redact(line + pl);
-			for (k = 0; k < HIDE && k < h->nhide; k++)
-				scrub(&red, h->hide[k]);
 			free(line);
 			line = xmalloc(pl + strlen(red) + 1);
 			snprintf(line, pl + strlen(red) + 1, "%s%s", pfx, red);
@@ -526,8 +488,6 @@ a0_http_new(struct a0_hpool *p, long stall, void (*tr)(void *, const char *),
 void
 a0_http_free(struct a0_http *h)
 {
-	int i;
-
 	if (h == NULL)
 		return;
 	if (h->busy)
@@ -535,8 +495,6 @@ a0_http_free(struct a0_http *h)
 	curl_easy_cleanup(h->c);
 	curl_slist_free_all(h->hdrs);
 	free(h->resp.body);
-	for (i = 0; i < HIDE; i++)
-		free(h->hide[i]);
 	free(h);
 }
 

@@ -13,9 +13,9 @@ V=$(sed -n 's/^#define A0_VERSION.*"\(.*\)"/\1/p' "$TOP/common/a0.h")
 
 cat > "$T/usage" <<'EOF'
 usage: a0-submit [-0] [-c name | -C con_id] [-f json|text] [--upsert[=bool]]
-	[--email-results[=bool]] [-x external_id] [-s state] [-r rejects]
-	[-j jobs] [--no-wait] [--dry-run] [--tenant domain] [--debug]
-	[--no-color] [file ...]
+	[--email-results[=bool]] [-x external_id] [-s state] [--wait-lock]
+	[-r rejects] [-j jobs] [--no-wait] [--dry-run] [--tenant domain]
+	[--debug] [--no-color] [file ...]
 EOF
 echo "a0-submit $V" > "$T/version"
 

@@ -85,6 +85,17 @@ cut_torn(const char *path)
 	    "a0_cut_torn: nothing more to cut");
 	close(fd);
 	free(big);
+	/* Open for writing only, as a shell's >> opens stdout. */
+	fd = open(path, O_WRONLY | O_TRUNC | O_APPEND);
+	if (fd == -1 || a0_write_all(fd, "{}\n{", 4) == -1)
+		exit(1);
+	ok(a0_cut_torn(fd, &cut) == 0 && cut == 1 &&
+	    a0_write_all(fd, "x\n", 2) == 0, "a0_cut_torn: a file open for "
+	    "writing only (%lld cut)", cut);
+	close(fd);
+	ok(a0_read_file(path, 1000, &buf, &len) == 0 && len == 5 &&
+	    memcmp(buf, "{}\nx\n", 5) == 0, "a0_cut_torn: then appended");
+	free(buf);
 	ok(pipe(pfd) == 0 && a0_write_all(pfd[1], "torn", 4) == 0 &&
 	    a0_cut_torn(pfd[1], &cut) == 0 && cut == 0,
 	    "a0_cut_torn: a pipe is left alone");
