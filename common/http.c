@@ -94,6 +94,8 @@ blank(char **s, size_t v, int quoted)
 	while (line[e] != '\0' && (quoted ? line[e] != '"' :
 	    line[e] != '&' && !isspace((unsigned char)line[e])))
 		e += line[e] == '\\' && quoted && line[e + 1] != '\0' ? 2 : 1;
+	if (e == v)			/* no value: nothing to hide */
+		return;
 	n = xmalloc(strlen(line) + 16);
 	snprintf(n, strlen(line) + 16, "%.*s[redacted]%s", (int)v, line,
 	    line + e);

@@ -571,12 +571,13 @@ drain(struct run *r)
 		return;
 	for (i = 0; i < r->nslots; i++) {
 		s = &r->slots[i];
-		if (s->inflight && s->step == ST_POST)
+		if (s->inflight && s->step == ST_POST) {
 			n++;
-		else if (a0_http_busy(s->h)) {
-			a0_http_abort(s->h);
-			s->inflight = 0;
+			continue;
 		}
+		if (a0_http_busy(s->h))
+			a0_http_abort(s->h);
+		s->inflight = 0;
 	}
 	if (n > 0)
 		warnx("finishing the requests in flight (a second signal "

@@ -29,6 +29,9 @@ main(void)
 		    "{\"m\":\"[redacted] and [redacted]\"}" },
 		{ "%74%6f%6b.EN-1/2", "[redacted]" },
 		{ "tok.EN-1/tok.EN-1/2", "tok.EN-1/[redacted]" },
+		/* No value: nothing to hide. */
+		{ "{\"access_token\":", "{\"access_token\":" },
+		{ "a=&client_secret=&b=1", "a=&client_secret=&b=1" },
 		/* Not the value: left alone. */
 		{ "tok.EN-1/3 se cr+t", "tok.EN-1/3 se cr+t" },
 		{ "abc", "abc" },
