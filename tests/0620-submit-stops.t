@@ -69,8 +69,8 @@ a0-submit -c "$C" -s "$T/crash/state" "$T"/crash-*.json \
     > "$T/crash.out" 2> "$T/crash.err" &
 pid=$!
 ok "kill -9: the run has started" until_figure 'POST /oauth/token' $((n + 1))
-kill -9 $pid
-wait $pid
+# (The shell's "Killed" goes to a file: stderr is the TAP stream's.)
+{ kill -9 $pid; wait $pid; } 2> "$T/killed"
 check "after kill -9, the journal is free" 0 '' - '' \
     a0-submit -c "$C" -s "$T/crash/state" "$T"/crash-*.json
 ok "after kill -9, no file beside the journal" \
