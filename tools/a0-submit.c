@@ -571,9 +571,11 @@ open_outputs(struct run *r)
 		errx(A0_EXIT_USAGE, "-r %s: is the journal (-s)", opt.rflag);
 	if ((r->rejfd = a0_open_private(opt.rflag, O_RDWR | O_APPEND)) == -1)
 		err(A0_EXIT_IO, "%s", opt.rflag);
-	cut_torn(r, r->rejfd, opt.rflag, "the users of the job it came from "
-	    "are fetched again, since that job is not done in the -s "
-	    "journal");
+	/* Those users were written before their job's "done" line. */
+	cut_torn(r, r->rejfd, opt.rflag, r->journal != NULL ? "its job is "
+	    "not done in the journal, so its failed users are fetched again" :
+	    "its job's failed users are fetched again by a run with the -s "
+	    "journal that posted it");
 }
 
 static void
