@@ -585,9 +585,12 @@ a0_api_message(const struct a0_resp *r, char *out, size_t outsz)
 	else if (err != NULL)
 		snprintf(full, n, "%ld %s", r->status, err);
 	else {
+		/* 200 bytes of the body are shown; what follows them is
+		 * there so that a secret across the cut is still seen. */
 		snprintf(full, n, "%ld: ", r->status);
-		cut = strlen(full) + 200;	/* 200 bytes of the body */
-		clean(full + strlen(full), n - strlen(full), r->body, r->len);
+		cut = strlen(full) + 200;
+		clean(full + strlen(full), n - strlen(full), r->body,
+		    r->len > 65536 ? 65536 : r->len);
 	}
 	red = a0_http_redact(full);
 	if (cut > 0 && strlen(red) > cut)
