@@ -592,9 +592,12 @@ int	 a0_http_start(struct a0_http *, const char *method, const char *url,
 int	 a0_hpool_run(struct a0_hpool *, long timeout_ms, struct pollfd *fds,
 	    int nfds);
 
+int	 a0_http_busy(const struct a0_http *);	/* started, not yet done */
 int	 a0_http_done(const struct a0_http *);	/* done, answer unread */
 /* The answer of the request just done; marks it read. */
 const struct a0_resp *a0_http_take(struct a0_http *);
+/* Stop a started request (for a signal); its answer is A0_NET_ABORTED. */
+void	 a0_http_abort(struct a0_http *);
 
 /* Is host (no brackets) a loopback name or address? */
 int	 a0_http_loopback(const char *host);

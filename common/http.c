@@ -685,6 +685,12 @@ a0_hpool_run(struct a0_hpool *p, long timeout_ms, struct pollfd *fds,
 }
 
 int
+a0_http_busy(const struct a0_http *h)
+{
+	return h->busy;
+}
+
+int
 a0_http_done(const struct a0_http *h)
 {
 	return h->done;
@@ -695,4 +701,16 @@ a0_http_take(struct a0_http *h)
 {
 	h->done = 0;
 	return &h->resp;
+}
+
+void
+a0_http_abort(struct a0_http *h)
+{
+	if (!h->busy)
+		return;
+	curl_multi_remove_handle(h->pool->m, h->c);
+	h->busy = 0;
+	h->done = 1;
+	h->resp.net = A0_NET_ABORTED;
+	snprintf(h->resp.err, sizeof(h->resp.err), "interrupted");
 }
