@@ -46,7 +46,7 @@ static const struct a0_opt opts[] = {
 	{ 's', A0_ARG_REQUIRED, "state", "state",
 	    "keep a journal in this file (default: none)" },
 	{ O_WAITLOCK, A0_ARG_NONE, "wait-lock", NULL,
-	    "wait for a run using the journal (default: exit 5)" },
+	    "wait if the journal is in use (default: exit 5)" },
 	{ 'r', A0_ARG_REQUIRED, "rejects", "rejects",
 	    "append the failed users here (default: none)" },
 	{ 'j', A0_ARG_REQUIRED, "jobs", "jobs",
