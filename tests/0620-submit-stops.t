@@ -142,6 +142,21 @@ ok "signal: no post was uncertain" \
     test "$(cat "$T"/sig-*.rerun | grep -c uncertain)" = 0
 ok "signal: each chunk posted once" test "$(emu_figure "$POSTS")" = 20
 ok "signal: exactly the users" imported sig 100
+
+# A post refused (4xx) while the run stops made no job: journaled so, the
+# rerun posts it without doubt.
+mkchunk "$T/nocon.json" nocon 0 1
+n=$(emu_figure "$POSTS")
+AUTH0_API_TOKEN=$TOKEN a0-submit -C con_A0EmulatorNone01 \
+    -s "$T/nocon.state" "$T/nocon.json" > "$T/nocon.out" 2> "$T/nocon.err" &
+pid=$!
+until_figure "$POSTS" $((n + 1))
+kill -TERM $pid
+wait $pid
+ok "a post refused while stopping: exit 5" test $? = 5
+ok "a post refused while stopping: journaled as no job" \
+    grep -Eq '	done	[0-9a-f]{64}	.*nocon\.json	-	stopped	0	0	0	0	0	0$' \
+    "$T/nocon.state"
 emu_stop
 
 # A second signal stops at once: the post is abandoned, its intent left

@@ -519,11 +519,12 @@ post_stopped(struct run *r, struct slot *s, const struct a0_resp *a)
 			    epoch()));
 		return;
 	}
-	/* Refused, or not all sent: no job, and the rerun may post it
-	 * without doubt.  Anything else leaves the intent, a doubt. */
-	if (r->journal == NULL || !c->intent || !(a->net == A0_NET_OK ||
-	    a->net == A0_NET_CONNECT || a->net == A0_NET_TIMEOUT ||
-	    a->net == A0_NET_DROPPED))
+	/* Refused (4xx), or not all sent: no job, and the rerun may post
+	 * it without doubt.  Anything else (a 5xx of a proxy that may have
+	 * passed it on) leaves the intent, a doubt. */
+	if (r->journal == NULL || !c->intent || !((a->net == A0_NET_OK &&
+	    a->status / 100 == 4) || a->net == A0_NET_CONNECT ||
+	    a->net == A0_NET_TIMEOUT || a->net == A0_NET_DROPPED))
 		return;
 	memset(&e, 0, sizeof(e));
 	memcpy(e.sha, c->sha, sizeof(e.sha));
