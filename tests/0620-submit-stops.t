@@ -277,7 +277,7 @@ cat "$T/p.json" > "$T/fifo.json" &
 printf '%s\n' "$T/fifo.json" "$T/fifo.json" "$T/fifo.json" > "$T/paths"
 check "the same path three times: read once" 0 "$T/paths" - \
     "^a0-submit: $T/fifo.json: given again; read once, its repeats skipped\$" \
-    timeout 20 a0-submit -c "$C" --dry-run
+    timeout -k 5 20 a0-submit -c "$C" --dry-run
 ok "the same path three times: one line each" \
     test "$(grep -c '"status":"dry-run"' "$T/out")/$(grep -c \
     '"status":"duplicate"' "$T/out")" = 1/2
@@ -285,7 +285,7 @@ ok "the same path three times: one warning" test "$(wc -l < "$T/err")" = 1
 yes "$T/p.json" | head -n 200000 > "$T/paths"
 check "200000 repeats of one path" 0 "$T/paths" - \
     "^a0-submit: $T/p.json: given again; read once, its repeats skipped\$" \
-    timeout 120 a0-submit -c "$C" --dry-run
+    timeout -k 5 120 a0-submit -c "$C" --dry-run
 ok "200000 repeats: a line each" \
     test "$(grep -c '"status":"duplicate"' "$T/out")" = 199999
 
