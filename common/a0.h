@@ -610,10 +610,11 @@ int	 a0_http_loopback(const char *host);
 char	*a0_http_redact(const char *line);
 
 /*
- * Hide value (4 bytes or more) from now on: as it is, percent-encoded,
- * with '+' for a space or JSON's backslash escapes, as a server or proxy
- * that echoes a request would show it.  Bearer tokens and the client
- * secret are given to it as they are sent.
+ * Hide value from now on: as it is, percent-encoded, with '+' for a
+ * space or JSON's backslash escapes, as a server or proxy that echoes a
+ * request would show it.  Bearer tokens and the client secret are given
+ * to it as they are sent.  A value under 8 bytes is not hidden: it would
+ * match ordinary text, the users' records among it.
  */
 void	 a0_http_secret(const char *value);
 

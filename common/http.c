@@ -114,7 +114,7 @@ a0_http_secret(const char *v)
 {
 	size_t i;
 
-	if (v == NULL || strlen(v) < 4)
+	if (v == NULL || strlen(v) < 8)
 		return;
 	for (i = 0; i < secrets.n; i++)
 		if (strcmp(secrets.v[i], v) == 0)
