@@ -227,7 +227,7 @@ from_journal(struct run *r, struct chunk *c, const struct a0_jentry *e)
 		c->ji.total = e->total;
 		c->earlier = e->earlier;
 		if (strcmp(e->status, "unknown") == 0)
-			unknown_job(c->path, c->job);
+			unknown_job(r, c->path, c->job);
 		count_done(r, e);
 		drop(r, c, e->status, NULL, 1);
 		return 1;

@@ -467,7 +467,7 @@ poll_done(struct run *r, struct slot *s, const struct a0_resp *a)
 	}
 	/* Restored, moved or lost: its users may or may not be there. */
 	if (a->net == A0_NET_OK && a->status == 404) {
-		unknown_job(c->path, c->job);
+		unknown_job(r, c->path, c->job);
 		r->tally.refused = 1;
 		finish(r, s, "unknown", "the tenant does not know the job "
 		    "(404): whether its users were imported is not known");
@@ -545,7 +545,7 @@ abandon(struct run *r, const char *why)
 		s = &r->slots[i];
 		if (!s->inflight)
 			continue;
-		warnx("%s; %s: the post in flight may have made a job: a "
+		note(r, "%s; %s: the post in flight may have made a job: a "
 		    "rerun posts it again and reports it", why, s->c->path);
 		a0_http_abort(s->h);
 		s->inflight = 0;
@@ -581,7 +581,7 @@ drain(struct run *r)
 		s->inflight = 0;
 	}
 	if (n > 0)
-		warnx("finishing the requests in flight (a second signal "
+		note(r, "finishing the requests in flight (a second signal "
 		    "stops at once)");
 	fd.fd = r->sigfd;
 	while (n > 0) {
@@ -646,7 +646,7 @@ start_due(struct run *r, double *timeout)
 		if (s->c == NULL || (s->quiet && !more_to_come(r)))
 			continue;
 		busy = 1;
-		if (s->inflight || s->waitjob || r->stopping)
+		if (s->inflight || s->waitjob)
 			continue;
 		if (s->wake <= t)
 			send_request(r, s);
@@ -663,13 +663,9 @@ wait_io(struct run *r, double timeout)
 	struct pollfd fds[2];
 	int nfds = 0;
 
-	/* Once stopping, the signal pipe stays readable and stdin is not
-	 * read: only the answers in flight are waited for. */
-	if (!r->stopping) {
-		fds[nfds].fd = r->sigfd;
-		fds[nfds++].events = POLLIN;
-	}
-	if (r->in.fd != -1 && !r->stopping) {
+	fds[nfds].fd = r->sigfd;
+	fds[nfds++].events = POLLIN;
+	if (r->in.fd != -1) {
 		fds[nfds].fd = r->in.fd;
 		fds[nfds++].events = POLLIN;
 	}
@@ -684,18 +680,6 @@ wait_io(struct run *r, double timeout)
 		read_paths(r);
 }
 
-/* Is a post in flight? */
-static int
-posting(const struct run *r)
-{
-	int i;
-
-	for (i = 0; i < r->nslots; i++)
-		if (r->slots[i].inflight && r->slots[i].step == ST_POST)
-			return 1;
-	return 0;
-}
-
 /* The main loop: until every chunk is through.  Returns the exit
  * status. */
 int
@@ -706,14 +690,13 @@ submit(struct run *r)
 
 	for (;;) {
 		/* A polite stop: the posts in flight are answered and
-		 * journaled first, so that no job goes unrecorded; a
-		 * second signal stops at once. */
-		if (*r->gotsig && (r->stopping || (r->stopping = 1)) &&
-		    (*r->gotsig > 1 || !posting(r)))
+		 * journaled first (drain), so that no job goes
+		 * unrecorded; a second signal stops at once. */
+		if (*r->gotsig)
 			interrupted(r);
-		for (i = 0; i < r->nslots && !r->stopping; i++)
+		for (i = 0; i < r->nslots; i++)
 			fill(r, &r->slots[i]);
-		if (!r->stopping && follow_leftovers(r))
+		if (follow_leftovers(r))
 			for (i = 0; i < r->nslots; i++)
 				fill(r, &r->slots[i]);
 		timeout = 1000;

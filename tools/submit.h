@@ -109,7 +109,6 @@ struct run {
 	volatile sig_atomic_t *gotsig;
 	int		 progress, color;
 	int		 tcolor;	/* -f text in colour */
-	int		 stopping;	/* a signal came: no new request */
 	int		 headed;	/* -f text: the heading is out */
 	char		 shown[256];	/* the progress line on the screen */
 	/* Chunk buffers kept for the next chunk: a run touches the same
