@@ -28,7 +28,7 @@ PROG = bin/a0-template bin/a0-chunk bin/a0-validate bin/a0-submit \
 UNIT = tests/unit/test-util tests/unit/test-jstream tests/unit/test-json \
 	tests/unit/test-schema tests/unit/test-sha256 tests/unit/test-retry \
 	tests/unit/test-journal tests/unit/test-jsonw tests/unit/test-poll \
-	$(PORTABLE)
+	tests/unit/test-http $(PORTABLE)
 # The reader's and the tokenizer's byte loops, which replace their SSE2
 # loops where there is no SSE2 (-DJS_PORTABLE): built and tested here too.
 PORTABLE = tests/unit/test-jstream-portable tests/unit/test-json-portable \
@@ -102,6 +102,8 @@ tests/unit/test-jsonw: tests/unit/test-jsonw.c tests/unit/tap.h common/liba0.a
 	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-jsonw.c common/liba0.a
 tests/unit/test-poll: tests/unit/test-poll.c tests/unit/tap.h common/liba0.a
 	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-poll.c common/liba0.a
+tests/unit/test-http: tests/unit/test-http.c tests/unit/tap.h common/liba0net.a common/liba0.a
+	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-http.c common/liba0net.a common/liba0.a $(A0_LIBS)
 tests/unit/test-jstream-portable: tests/unit/test-jstream.c tests/unit/tap.h $(PORTABLE_SRC) $(HDR)
 	$(CC) $(A0_CFLAGS) -DJS_PORTABLE $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-jstream.c $(PORTABLE_SRC)
 tests/unit/test-json-portable: tests/unit/test-json.c tests/unit/tap.h $(PORTABLE_SRC) $(HDR)

@@ -93,6 +93,15 @@ int	 a0_flush_stdout(void);
 void	 a0_progname(void);
 const char	*a0_prog(const char *dflt);
 
+/*
+ * Cut a torn last line (bytes after the last newline, left by a stop in
+ * mid-write) off the regular file open at fd, so that what is appended
+ * starts a line of its own; *cut is the number of bytes dropped (0 when
+ * there were none, or fd is not a regular file, or is open for writing
+ * only where /dev/fd cannot open it for reading).  0, or -1 with errno.
+ */
+int	 a0_cut_torn(int fd, long long *cut);
+
 /* ---- jstream.c: the streaming record reader ---- */
 
 /*
@@ -583,21 +592,39 @@ int	 a0_http_start(struct a0_http *, const char *method, const char *url,
 int	 a0_hpool_run(struct a0_hpool *, long timeout_ms, struct pollfd *fds,
 	    int nfds);
 
+int	 a0_http_busy(const struct a0_http *);	/* started, not yet done */
 int	 a0_http_done(const struct a0_http *);	/* done, answer unread */
 /* The answer of the request just done; marks it read. */
 const struct a0_resp *a0_http_take(struct a0_http *);
+/* Stop a started request (for a signal); its answer is A0_NET_ABORTED. */
+void	 a0_http_abort(struct a0_http *);
 
 /* Is host (no brackets) a loopback name or address? */
 int	 a0_http_loopback(const char *host);
 
-/* Copy of line with secrets replaced by "[redacted]" (malloc'd). */
-char	*a0_http_redact(const char *line);
 /*
- * Never show secret (a client secret, a token; NULL or shorter than 4
- * bytes is ignored) in h's trace, wherever it appears, beyond what
- * a0_http_redact finds by name.  The last four given are kept.
+ * Copy of line with secrets replaced by "[redacted]" (malloc'd): the
+ * values of Authorization, client_secret and tokens, and every value
+ * given to a0_http_secret wherever it shows.
  */
-void	 a0_http_hide(struct a0_http *, const char *secret);
+char	*a0_http_redact(const char *line);
+
+/*
+ * Hide value from now on: as it is, percent-encoded, with '+' for a
+ * space or JSON's backslash escapes, as a server or proxy that echoes a
+ * request would show it.  Bearer tokens and the client secret are given
+ * to it as they are sent.  A value under 8 bytes is not hidden: it would
+ * match ordinary text, the users' records among it.
+ */
+void	 a0_http_secret(const char *value);
+
+/*
+ * A copy of the len bytes at text, every value given to a0_http_secret
+ * replaced by "[redacted]" and *outlen (when not NULL) set to its length;
+ * NULL when there was nothing to hide.  Unlike a0_http_redact it leaves
+ * keys alone: for records, whose fields must not change.
+ */
+char	*a0_http_unsecret(const char *text, size_t len, size_t *outlen);
 
 /* ---- auth0.c: the Management API calls a0-submit makes ---- */
 
@@ -780,13 +807,22 @@ struct a0_jentry {
 struct a0_journal;
 
 /*
- * Open (creating it, mode 0600) and replay the journal at path.  A torn
- * last line, left by a crash in mid-write, is cut off.  Returns 0, or -1
- * with errno (EINVAL: a line that is not a journal line, *badline set).
+ * Open (creating it, mode 0600), lock and replay the journal at path.
+ * The lock is held by the open file: one process at a time, released by
+ * a0_journal_close or the end of the process however it ends, and also,
+ * as POSIX has it, when the process closes any other descriptor of the
+ * file.  When another process holds it, wait for it if wait is set.  A
+ * torn last line, left by a crash in mid-write, is cut off.  Returns 0,
+ * or -1 with errno: EAGAIN, another process holds it (*holder its pid);
+ * EINTR, a signal came while waiting; EINVAL, a line that is not a
+ * journal line (*badline set).
  */
-int	 a0_journal_open(const char *path, struct a0_journal **,
-	    long *badline);
+int	 a0_journal_open(const char *path, int wait, struct a0_journal **,
+	    long *badline, long *holder);
 void	 a0_journal_close(struct a0_journal *);
+
+/* Does path name the open journal (so that opening it would unlock it)? */
+int	 a0_journal_is(const struct a0_journal *, const char *path);
 
 /* The entry for a chunk, or NULL when the journal never saw it. */
 struct a0_jentry *a0_journal_get(struct a0_journal *, const char *sha);

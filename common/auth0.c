@@ -125,6 +125,7 @@ a0_req_token(struct a0_http *h, const struct a0_api *api)
 		aud = xmalloc(n + 9);
 		snprintf(aud, n + 9, "%s/api/v2/", a->base);
 	}
+	a0_http_secret(a->client_secret);
 	free(a->form);
 	a->form = p = xmalloc(3 * (strlen(a->client_id) +
 	    strlen(a->client_secret) + strlen(aud)) + 128);
@@ -171,6 +172,7 @@ a0_take_token(struct a0_api *a, const struct a0_resp *r, long long now)
 		json_free(&d);
 		return -1;
 	}
+	a0_http_secret(tok);
 	free(a->token);
 	a->token = tok;
 	a->expires = 0;
@@ -452,8 +454,14 @@ a0_take_job(const struct a0_resp *r, struct a0_jobinfo *ji)
 	ji->total = member(&d, s, "total", 0);
 	ji->time_left = member(&d, 0, "time_left_seconds", -1);
 	ji->percent = member(&d, 0, "percentage_done", -1);
-	if ((i = json_get(&d, 0, "status_details")) != -1)
-		ji->details = json_strdup(&d, i);
+	if ((i = json_get(&d, 0, "status_details")) != -1 &&
+	    (ji->details = json_strdup(&d, i)) != NULL) {
+		/* Printed in the result line: no echoed secret there. */
+		char *red = a0_http_redact(ji->details);
+
+		free(ji->details);
+		ji->details = red;
+	}
 	json_free(&d);
 	return 0;
 }
@@ -549,11 +557,14 @@ void
 a0_api_message(const struct a0_resp *r, char *out, size_t outsz)
 {
 	struct jdoc d;
-	char *err = NULL, *msg = NULL;
+	char *err = NULL, *msg = NULL, *full, *red;
+	size_t n, cut = 0;
 	int i;
 
 	if (r->net != A0_NET_OK) {
-		snprintf(out, outsz, "%s", r->err);
+		red = a0_http_redact(r->err);
+		snprintf(out, outsz, "%s", red);
+		free(red);
 		return;
 	}
 	if (object(&d, r, JT_OBJECT) == 0) {
@@ -564,17 +575,29 @@ a0_api_message(const struct a0_resp *r, char *out, size_t outsz)
 			err = json_strdup(&d, i);
 		json_free(&d);
 	}
+	/* The whole message first, then its secrets out (a server may
+	 * echo the request), then the cut: a cut could halve a secret. */
+	n = (msg ? strlen(msg) : 0) + (err ? strlen(err) : 0) + r->len + 64;
+	full = xmalloc(n);
 	if (msg != NULL)
-		snprintf(out, outsz, "%ld %s: %s", r->status,
-		    err ? err : "error", msg);
+		snprintf(full, n, "%ld %s: %s", r->status, err ? err : "error",
+		    msg);
 	else if (err != NULL)
-		snprintf(out, outsz, "%ld %s", r->status, err);
+		snprintf(full, n, "%ld %s", r->status, err);
 	else {
-		snprintf(out, outsz, "%ld: ", r->status);
-		clean(out + strlen(out), outsz - strlen(out), r->body,
-		    r->len > 200 ? 200 : r->len);
+		/* 200 bytes of the body are shown; what follows them is
+		 * there so that a secret across the cut is still seen. */
+		snprintf(full, n, "%ld: ", r->status);
+		cut = strlen(full) + 200;
+		clean(full + strlen(full), n - strlen(full), r->body,
+		    r->len > 65536 ? 65536 : r->len);
 	}
-	clean(out, outsz, out, strlen(out));
+	red = a0_http_redact(full);
+	if (cut > 0 && strlen(red) > cut)
+		red[cut] = '\0';
+	clean(out, outsz, red, strlen(red));
+	free(red);
+	free(full);
 	free(err);
 	free(msg);
 }

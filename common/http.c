@@ -29,7 +29,6 @@ struct a0_hpool {
 	CURLM		*m;
 };
 
-#define HIDE	4	/* secrets a handle remembers to scrub */
 
 struct a0_http {
 	CURL		*c;
@@ -47,8 +46,6 @@ struct a0_http {
 	int		 stalled;	/* abandoned for that */
 	void		(*trace)(void *, const char *);
 	void		*arg;
-	char		*hide[HIDE];	/* secrets never traced, as text */
-	int		 nhide;		/* given so far; the oldest go */
 	char		 errbuf[CURL_ERROR_SIZE];
 };
 
@@ -97,6 +94,8 @@ blank(char **s, size_t v, int quoted)
 	while (line[e] != '\0' && (quoted ? line[e] != '"' :
 	    line[e] != '&' && !isspace((unsigned char)line[e])))
 		e += line[e] == '\\' && quoted && line[e + 1] != '\0' ? 2 : 1;
+	if (e == v)			/* no value: nothing to hide */
+		return;
 	n = xmalloc(strlen(line) + 16);
 	snprintf(n, strlen(line) + 16, "%.*s[redacted]%s", (int)v, line,
 	    line + e);
@@ -104,13 +103,118 @@ blank(char **s, size_t v, int quoted)
 	*s = n;
 }
 
+/* The values a0_http_secret was given, hidden wherever they show. */
+static struct {
+	char	**v;
+	size_t	  n, cap;
+} secrets;
+
+void
+a0_http_secret(const char *v)
+{
+	size_t i;
+
+	if (v == NULL || strlen(v) < 8)
+		return;
+	for (i = 0; i < secrets.n; i++)
+		if (strcmp(secrets.v[i], v) == 0)
+			return;
+	if (secrets.n == secrets.cap) {
+		secrets.cap = secrets.cap ? secrets.cap * 2 : 4;
+		secrets.v = xrealloc(secrets.v, secrets.cap * sizeof(char *));
+	}
+	secrets.v[secrets.n++] = xstrdup(v);
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+		return (c | 0x20) - 'a' + 10;
+	return -1;
+}
+
+/*
+ * The length of the text at t (n bytes) that spells v: each byte as it
+ * is, percent-encoded (hex in either case), a space as '+', or '/', '"'
+ * and '\' escaped with a backslash as JSON may have them; 0 if it does
+ * not.  A server that echoes a request shows a secret in any of these.
+ */
+static size_t
+spells(const char *t, size_t n, const char *v)
+{
+	size_t i = 0;
+	int c;
+
+	for (; *v != '\0'; v++) {
+		c = (unsigned char)*v;
+		if (i < n && (unsigned char)t[i] == c)
+			i++;
+		else if (i + 2 < n && t[i] == '%' &&
+		    hexval((unsigned char)t[i + 1]) >= 0 &&
+		    hexval((unsigned char)t[i + 2]) >= 0 &&
+		    hexval((unsigned char)t[i + 1]) * 16 +
+		    hexval((unsigned char)t[i + 2]) == c)
+			i += 3;
+		else if (c == ' ' && i < n && t[i] == '+')
+			i++;
+		else if ((c == '/' || c == '"' || c == '\\') && i + 1 < n &&
+		    t[i] == '\\' && (unsigned char)t[i + 1] == c)
+			i += 2;
+		else
+			return 0;
+	}
+	return i;
+}
+
+char *
+a0_http_unsecret(const char *t, size_t n, size_t *outlen)
+{
+	static const char mark[] = "[redacted]";
+	char *o = NULL;
+	size_t i, k, m, len = 0, cap = 0, from = 0;
+
+	if (secrets.n == 0)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		for (k = 0, m = 0; k < secrets.n && m == 0; k++)
+			m = spells(t + i, n - i, secrets.v[k]);
+		if (m == 0)
+			continue;
+		if (len + (i - from) + sizeof(mark) + (n - i) >= cap) {
+			cap = (len + (i - from) + sizeof(mark) + (n - i)) * 2;
+			o = xrealloc(o, cap);
+		}
+		memcpy(o + len, t + from, i - from);
+		len += i - from;
+		memcpy(o + len, mark, sizeof(mark) - 1);
+		len += sizeof(mark) - 1;
+		from = i + m;
+		i = from - 1;
+	}
+	if (o == NULL)
+		return NULL;
+	o = xrealloc(o, len + (n - from) + 1);
+	memcpy(o + len, t + from, n - from);
+	len += n - from;
+	o[len] = '\0';
+	if (outlen != NULL)
+		*outlen = len;
+	return o;
+}
+
 char *
 a0_http_redact(const char *in)
 {
 	static const char *keys[] = { "client_secret", "access_token",
 	    "id_token", "refresh_token", "client_assertion", NULL };
-	char *s = xstrdup(in), *p;
+	char *s, *p;
 	size_t i, k, from;
+
+	if ((s = a0_http_unsecret(in, strlen(in), NULL)) == NULL)
+		s = xstrdup(in);
 
 	if (strncasecmp(s, "authorization:", 14) == 0) {
 		free(s);
@@ -143,45 +247,12 @@ a0_http_redact(const char *in)
 	return s;
 }
 
-/* Replace every copy of secret in *s with "[redacted]". */
-static void
-scrub(char **s, const char *secret)
-{
-	size_t sl = strlen(secret), n;
-	char *p, *line;
-
-	while ((p = strstr(*s, secret)) != NULL) {
-		n = strlen(*s) + 16;
-		line = xmalloc(n);
-		snprintf(line, n, "%.*s[redacted]%s", (int)(p - *s), *s,
-		    p + sl);
-		free(*s);
-		*s = line;
-	}
-}
-
-void
-a0_http_hide(struct a0_http *h, const char *secret)
-{
-	int i;
-
-	if (secret == NULL || strlen(secret) < 4)
-		return;
-	for (i = 0; i < HIDE && i < h->nhide; i++)
-		if (strcmp(h->hide[i], secret) == 0)
-			return;
-	i = h->nhide++ % HIDE;
-	free(h->hide[i]);
-	h->hide[i] = xstrdup(secret);
-}
-
 /* Trace text (several lines maybe) with a prefix, each line redacted. */
 static void
 trace(struct a0_http *h, const char *pfx, const char *data, size_t len)
 {
 	char *line, *red;
 	size_t i, j, pl = strlen(pfx);
-	int k;
 
 	for (i = 0; i < len; i = j + 1) {
 		for (j = i; j < len && data[j] != '\n'; j++)
@@ -194,8 +265,6 @@ trace(struct a0_http *h, const char *pfx, const char *data, size_t len)
 			line[pl + j - i - 1] = '\0';
 		if (line[pl] != '\0') {
 			red = a0_http_redact(line + pl);
-			for (k = 0; k < HIDE && k < h->nhide; k++)
-				scrub(&red, h->hide[k]);
 			free(line);
 			line = xmalloc(pl + strlen(red) + 1);
 			snprintf(line, pl + strlen(red) + 1, "%s%s", pfx, red);
@@ -421,8 +490,6 @@ a0_http_new(struct a0_hpool *p, long stall, void (*tr)(void *, const char *),
 void
 a0_http_free(struct a0_http *h)
 {
-	int i;
-
 	if (h == NULL)
 		return;
 	if (h->busy)
@@ -430,8 +497,6 @@ a0_http_free(struct a0_http *h)
 	curl_easy_cleanup(h->c);
 	curl_slist_free_all(h->hdrs);
 	free(h->resp.body);
-	for (i = 0; i < HIDE; i++)
-		free(h->hide[i]);
 	free(h);
 }
 
@@ -481,8 +546,10 @@ a0_http_start(struct a0_http *h, const char *method, const char *url,
 	bad |= addhdr(h, "Accept: ", "application/json");
 	/* No "Expect: 100-continue" wait before the body. */
 	bad |= addhdr(h, "Expect:", "");
-	if (token != NULL)
+	if (token != NULL) {
+		a0_http_secret(token);
 		bad |= addhdr(h, "Authorization: Bearer ", token);
+	}
 	if (ctype != NULL)
 		bad |= addhdr(h, "Content-Type: ", ctype);
 	bad |= curl_easy_setopt(c, CURLOPT_URL, url);
@@ -542,7 +609,8 @@ finish(struct a0_http *h, CURLcode rc)
 {
 	curl_off_t up = 0;
 	long status = 0;
-	char note[64];
+	char note[64], *red;
+	size_t len;
 
 	curl_multi_remove_handle(h->pool->m, h->c);
 	h->busy = 0;
@@ -560,13 +628,18 @@ finish(struct a0_http *h, CURLcode rc)
 		snprintf(h->resp.err, sizeof(h->resp.err), "%s",
 		    h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc));
 	if (h->trace && rc == CURLE_OK && h->resp.len > 0) {
-		trace(h, "{ ", h->resp.body, h->resp.len > TRACE_BODY_MAX ?
-		    TRACE_BODY_MAX : h->resp.len);
-		if (h->resp.len > TRACE_BODY_MAX) {
+		/* Secrets out before the cut, which could halve one. */
+		if ((red = a0_http_unsecret(h->resp.body, h->resp.len,
+		    &len)) == NULL)
+			len = h->resp.len;
+		trace(h, "{ ", red ? red : h->resp.body, len > TRACE_BODY_MAX ?
+		    TRACE_BODY_MAX : len);
+		if (len > TRACE_BODY_MAX) {
 			snprintf(note, sizeof(note), "{ [%zu more bytes]",
-			    h->resp.len - TRACE_BODY_MAX);
+			    len - TRACE_BODY_MAX);
 			h->trace(h->arg, note);
 		}
+		free(red);
 	}
 }
 
@@ -612,6 +685,12 @@ a0_hpool_run(struct a0_hpool *p, long timeout_ms, struct pollfd *fds,
 }
 
 int
+a0_http_busy(const struct a0_http *h)
+{
+	return h->busy;
+}
+
+int
 a0_http_done(const struct a0_http *h)
 {
 	return h->done;
@@ -622,4 +701,16 @@ a0_http_take(struct a0_http *h)
 {
 	h->done = 0;
 	return &h->resp;
+}
+
+void
+a0_http_abort(struct a0_http *h)
+{
+	if (!h->busy)
+		return;
+	curl_multi_remove_handle(h->pool->m, h->c);
+	h->busy = 0;
+	h->done = 1;
+	h->resp.net = A0_NET_ABORTED;
+	snprintf(h->resp.err, sizeof(h->resp.err), "interrupted");
 }

@@ -12,6 +12,12 @@
  * TIME is in epoch seconds; PATH, JOB and STATUS have backslash, tab and
  * newline escaped as \\, \t and \n; JOB is "-" for a chunk refused
  * before a job was created.  Lines starting with '#' are comments.
+ *
+ * One run at a time: the open file carries a POSIX record lock, which the
+ * kernel drops when the process ends, however it ends, so no crash leaves
+ * a stale lock behind.  Such a lock is also dropped when the process
+ * closes any descriptor of the file, so a run must not open the journal a
+ * second time (a0_journal_is tells a path that names it).
  */
 #include <sys/stat.h>
 
@@ -158,6 +164,38 @@ setstr(char **dst, const char *s)
 	*dst = xstrdup(s);
 }
 
+/*
+ * Lock the whole file for writing, waiting for it when wait is set.  0, or
+ * -1 with errno: EAGAIN when another process holds it (*holder set to its
+ * pid), EINTR when a signal came while waiting.
+ */
+static int
+lock(int fd, int wait, long *holder)
+{
+	struct flock fl;
+
+	for (;;) {
+		memset(&fl, 0, sizeof(fl));
+		fl.l_type = F_WRLCK;
+		fl.l_whence = SEEK_SET;
+		if (fcntl(fd, wait ? F_SETLKW : F_SETLK, &fl) == 0)
+			return 0;
+		if (errno != EACCES && errno != EAGAIN)
+			return -1;
+		memset(&fl, 0, sizeof(fl));
+		fl.l_type = F_WRLCK;
+		fl.l_whence = SEEK_SET;
+		if (fcntl(fd, F_GETLK, &fl) == -1)
+			return -1;
+		/* Released between the two calls: try again. */
+		if (fl.l_type == F_UNLCK)
+			continue;
+		*holder = (long)fl.l_pid;
+		errno = EAGAIN;
+		return -1;
+	}
+}
+
 /* Apply one line (NUL-terminated, no newline); -1 if it is not one. */
 static int
 replay(struct a0_journal *j, char *line)
@@ -218,7 +256,8 @@ replay(struct a0_journal *j, char *line)
 }
 
 int
-a0_journal_open(const char *path, struct a0_journal **jp, long *badline)
+a0_journal_open(const char *path, int wait, struct a0_journal **jp,
+    long *badline, long *holder)
 {
 	struct a0_journal *j;
 	char *buf = NULL, *line, *nl;
@@ -228,8 +267,11 @@ a0_journal_open(const char *path, struct a0_journal **jp, long *badline)
 	int save;
 
 	*badline = 0;
+	*holder = 0;
 	j = xcalloc(1, sizeof(*j));
-	if ((j->fd = a0_open_private(path, O_RDWR | O_APPEND)) == -1)
+	/* Locked before it is read: another run may be appending. */
+	if ((j->fd = a0_open_private(path, O_RDWR | O_APPEND)) == -1 ||
+	    lock(j->fd, wait, holder) == -1)
 		goto fail;
 	for (;;) {
 		if (len + 1 >= cap) {
@@ -279,6 +321,15 @@ fail:
 	a0_journal_close(j);
 	errno = save;
 	return -1;
+}
+
+int
+a0_journal_is(const struct a0_journal *j, const char *path)
+{
+	struct stat a, b;
+
+	return stat(path, &a) == 0 && fstat(j->fd, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 void

@@ -255,3 +255,71 @@ a0_progname(void)
 	program_invocation_short_name = (char *)p;
 #endif
 }
+
+/* Where the last line of the file open for reading at fd ends (after
+ * its newline; 0 when there is none), or -1 with errno. */
+static off_t
+last_newline(int fd, off_t size)
+{
+	char b[4096];
+	off_t end, at;
+	ssize_t r;
+	size_t n;
+
+	/* Back from the end, a block at a time. */
+	for (end = size; end > 0; end = at) {
+		n = end > (off_t)sizeof(b) ? sizeof(b) : (size_t)end;
+		at = end - (off_t)n;
+		if ((r = pread(fd, b, n, at)) == -1) {
+			if (errno == EINTR) {
+				at = end;
+				continue;
+			}
+			return -1;
+		}
+		if ((size_t)r != n) {
+			errno = EIO;
+			return -1;
+		}
+		while (n > 0 && b[n - 1] != '\n')
+			n--;
+		if (n > 0)
+			return at + (off_t)n;
+	}
+	return 0;
+}
+
+int
+a0_cut_torn(int fd, long long *cut)
+{
+	struct stat st;
+	char dev[32];
+	off_t end;
+	int rfd;
+
+	*cut = 0;
+	if (fstat(fd, &st) == -1)
+		return -1;
+	if (!S_ISREG(st.st_mode) || st.st_size == 0)
+		return 0;
+	if ((end = last_newline(fd, st.st_size)) == -1) {
+		if (errno != EBADF)
+			return -1;
+		/* Open for writing only (a shell's >>): read the file
+		 * through /dev/fd where that opens it anew, as on Linux;
+		 * elsewhere it cannot be looked at. */
+		snprintf(dev, sizeof(dev), "/dev/fd/%d", fd);
+		if ((rfd = open(dev, O_RDONLY)) == -1)
+			return 0;
+		end = last_newline(rfd, st.st_size);
+		close(rfd);
+		if (end == -1)
+			return errno == EBADF ? 0 : -1;
+	}
+	if (end == st.st_size)
+		return 0;
+	if (ftruncate(fd, end) == -1)
+		return -1;
+	*cut = (long long)(st.st_size - end);
+	return 0;
+}

@@ -13,9 +13,9 @@ V=$(sed -n 's/^#define A0_VERSION.*"\(.*\)"/\1/p' "$TOP/common/a0.h")
 
 cat > "$T/usage" <<'EOF'
 usage: a0-submit [-0] [-c name | -C con_id] [-f json|text] [--upsert[=bool]]
-	[--email-results[=bool]] [-x external_id] [-s state] [-r rejects]
-	[-j jobs] [--no-wait] [--dry-run] [--tenant domain] [--debug]
-	[--no-color] [file ...]
+	[--email-results[=bool]] [-x external_id] [-s state] [--wait-lock]
+	[-r rejects] [-j jobs] [--no-wait] [--dry-run] [--tenant domain]
+	[--debug] [--no-color] [file ...]
 EOF
 echo "a0-submit $V" > "$T/version"
 
@@ -408,22 +408,22 @@ same "reported as expired" /dev/stdin results status job_id <<EOF
 expired	job_AAAAAAAAAAAAAAAA
 EOF
 
-# A job posted an hour ago that the tenant does not know: that chunk is
-# refused (exit 4), the others go on.
+# A job posted an hour ago that the tenant does not know: that chunk's
+# users are in doubt, said (exit 4), the others go on.
 printf '%s\tposted\t%s\t%s\t%s\n' $(($(date +%s) - 3600)) \
     "$(sha256sum < "$T/e.json" | cut -c1-64)" "$T/e.json" \
     job_BBBBBBBBBBBBBBBB > "$T/unknown"
 mkchunk "$T/h.json" h 1 4
 check "a journaled job the tenant does not know: exit 4" 4 '' - \
-    '404 Not Found: Job not found' \
+    'e\.json: job job_BBBBBBBBBBBBBBBB is not known to the tenant \(404\)' \
     a0-submit -c "$C" -s "$T/unknown" "$T/e.json" "$T/h.json"
-same "that chunk refused, the other imported" /dev/stdin results file \
+same "that chunk unknown, the other imported" /dev/stdin results file \
     status inserted <<EOF
-$T/e.json	refused	0
+$T/e.json	unknown	0
 $T/h.json	completed	4
 EOF
-ok "the refused one names its job" \
-    grep -q '"job_id":"job_BBBBBBBBBBBBBBBB","status":"refused"' "$T/out"
+ok "the unknown one names its job" \
+    grep -q '"job_id":"job_BBBBBBBBBBBBBBBB","status":"unknown"' "$T/out"
 
 # ---- --debug ----
 mkchunk "$T/g.json" g 1 5

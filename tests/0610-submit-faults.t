@@ -181,11 +181,11 @@ mkchunk "$T/tl.json" tl 1 3
 check "--no-wait, then the job ends and is deleted" 0 '' - '' \
     a0-submit -c "$C" --no-wait -s "$T/tlstate" "$T/tl.json"
 sleep 1.5
-check "a deleted job: refused, exit 4" 4 '' - \
+check "a deleted job: unknown, exit 4" 4 '' - \
     'tl\.json: .*(Job not found|not known|no longer)' \
     a0-submit -c "$C" -s "$T/tlstate" "$T/tl.json"
 want_results "its result" status <<EOF
-refused
+unknown
 EOF
 emu_stop
 

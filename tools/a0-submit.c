@@ -26,7 +26,7 @@ static volatile sig_atomic_t gotsig;
 static int sigw = -1;		/* the signal pipe's write end */
 
 enum { O_UPSERT = A0_LONGONLY(0), O_EMAIL, O_NOWAIT, O_DRYRUN, O_TENANT,
-    O_DEBUG, O_NOCOLOR };
+    O_DEBUG, O_NOCOLOR, O_WAITLOCK };
 
 static const struct a0_opt opts[] = {
 	{ '0', A0_ARG_NONE, "null", NULL,
@@ -45,6 +45,8 @@ static const struct a0_opt opts[] = {
 	    "Auth0's job tag (default: none)" },
 	{ 's', A0_ARG_REQUIRED, "state", "state",
 	    "keep a journal in this file (default: none)" },
+	{ O_WAITLOCK, A0_ARG_NONE, "wait-lock", NULL,
+	    "wait if the journal is in use (default: exit 5)" },
 	{ 'r', A0_ARG_REQUIRED, "rejects", "rejects",
 	    "append the failed users here (default: none)" },
 	{ 'j', A0_ARG_REQUIRED, "jobs", "jobs",
@@ -66,10 +68,10 @@ static const struct a0_tool tool = {
 	"a0-submit", "[-0] [-c name | -C con_id] [-f json|text] "
 	    "[--upsert[=bool]]\n"
 	    "\t[--email-results[=bool]] [-x external_id] [-s state] "
-	    "[-r rejects]\n"
-	    "\t[-j jobs] [--no-wait] [--dry-run] [--tenant domain] "
-	    "[--debug]\n"
-	    "\t[--no-color] [file ...]", opts
+	    "[--wait-lock]\n"
+	    "\t[-r rejects] [-j jobs] [--no-wait] [--dry-run] "
+	    "[--tenant domain]\n"
+	    "\t[--debug] [--no-color] [file ...]", opts
 };
 
 double
@@ -364,20 +366,25 @@ resume_hint(void)
 	return s;
 }
 
+/* A polite stop: the posts in flight are finished first. */
 void
 interrupted(struct run *r)
 {
+	drain(r);
 	note(r, "interrupted; %s", resume_hint());
 	leave(r, A0_EXIT_TEMP);
 }
 
+/* Count the signals: the first stops the run politely, the second at
+ * once. */
 static void
 on_signal(int sig)
 {
 	int save = errno;
 
 	(void)sig;
-	gotsig++;
+	if (gotsig < 2)
+		gotsig++;
 	if (write(sigw, "x", 1) == -1)
 		errno = save;
 	errno = save;
@@ -406,6 +413,15 @@ giveup(struct run *r, const char *what, const struct a0_resp *a, int tries,
 	    msg);
 	note(r, "%s: %s; %s", what, line, resume_hint());
 	leave(r, A0_EXIT_TEMP);
+}
+
+void
+unknown_job(struct run *r, const char *path, const char *job)
+{
+	note(r, "%s: job %s is not known to the tenant (404): whether its "
+	    "users were imported is not known; a0-export of the connection "
+	    "tells, or post the chunk again with --upsert and a new -s state",
+	    path, job);
 }
 
 /* The result of a journal write: a journal that cannot be written ends
@@ -487,15 +503,85 @@ signals(struct run *r)
 	sa.sa_handler = on_signal;
 	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGINT);
+	sigaddset(&sa.sa_mask, SIGTERM);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+}
+
+/*
+ * The journal, locked for this run: when another run holds it, exit 5
+ * (a later run will do), or with --wait-lock wait for it to end.  Opened
+ * before the signals are caught, so that a signal ends the wait.
+ */
+static void
+open_journal(struct run *r)
+{
+	long bad, pid;
+	int wait = 0;
+
+	while (a0_journal_open(opt.sflag, wait, &r->journal, &bad,
+	    &pid) == -1) {
+		if (errno == EAGAIN && !wait && opt.waitlock) {
+			note(r, "%s: in use by process %ld; waiting for it to "
+			    "end", opt.sflag, pid);
+			wait = 1;
+			continue;
+		}
+		if (errno == EAGAIN)
+			errx(A0_EXIT_TEMP, "%s: in use by process %ld; run "
+			    "again when it ends, or add --wait-lock",
+			    opt.sflag, pid);
+		if (errno == EINVAL)
+			errx(A0_EXIT_IO, "%s:%ld: not an a0-submit journal "
+			    "line", opt.sflag, bad);
+		err(A0_EXIT_IO, "%s", opt.sflag);
+	}
+}
+
+/* Cut the line an earlier stop left torn at the end of a JSON Lines
+ * file that this run appends to, so that every line parses. */
+static void
+cut_torn(struct run *r, int fd, const char *name, const char *why)
+{
+	long long cut;
+
+	if (a0_cut_torn(fd, &cut) == -1)
+		err(A0_EXIT_IO, "%s", name);
+	if (cut > 0)
+		note(r, "%s: %lld bytes after the last line cut off: a line "
+		    "torn by an earlier stop; %s", name, cut, why);
+}
+
+/* The files the run writes, besides the journal. */
+static void
+open_outputs(struct run *r)
+{
+	int fl;
+
+	/* Results appended to a file (>>): a torn line there too. */
+	if ((fl = fcntl(STDOUT_FILENO, F_GETFL)) != -1 && (fl & O_APPEND))
+		cut_torn(r, STDOUT_FILENO, "stdout", "a rerun with the same "
+		    "-s journal prints every chunk's line again");
+	if (opt.rflag == NULL || opt.dryrun)
+		return;
+	/* Its lock would go when the file is closed through another
+	 * descriptor. */
+	if (r->journal != NULL && a0_journal_is(r->journal, opt.rflag))
+		errx(A0_EXIT_USAGE, "-r %s: is the journal (-s)", opt.rflag);
+	if ((r->rejfd = a0_open_private(opt.rflag, O_RDWR | O_APPEND)) == -1)
+		err(A0_EXIT_IO, "%s", opt.rflag);
+	/* Those users were written before their job's "done" line. */
+	cut_torn(r, r->rejfd, opt.rflag, r->journal != NULL ? "its job is "
+	    "not done in the journal, so its failed users are fetched again" :
+	    "its job's failed users are fetched again by a run with the -s "
+	    "journal that posted it");
 }
 
 static void
 setup(struct run *r)
 {
 	const char *p;
-	long bad, stall;
 	int i;
 
 	r->o = &opt;
@@ -514,39 +600,33 @@ setup(struct run *r)
 	p = getenv("A0_RETRY_TIME");
 	r->retry.max_connect_ms = p != NULL && *p != '\0' ? 0 :
 	    A0_RETRY_CONNECT_MS;
-	stall = (long)envnum("A0_TIMEOUT", 1, 86400, A0_HTTP_STALL);
+	r->stall = (long)envnum("A0_TIMEOUT", 1, 86400, A0_HTTP_STALL);
 	r->imp.con_id = opt.Cflag;
 	r->imp.external_id = opt.xflag;
 	r->imp.upsert = opt.upsert;
 	r->imp.email = opt.email;
 	a0_import_boundary(&r->imp);
 	r->seen = dupset_new();
+	r->paths.set = dupset_new();
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
 	r->progress = isatty(STDERR_FILENO);
 	r->color = r->progress && !opt.nocolor && getenv("NO_COLOR") == NULL;
 	r->tcolor = isatty(STDOUT_FILENO) && !opt.nocolor &&
 	    getenv("NO_COLOR") == NULL;
+	if (opt.sflag != NULL && !opt.dryrun)
+		open_journal(r);
+	open_outputs(r);
 	signals(r);
 	if (opt.dryrun)
 		return;
-	if (opt.sflag != NULL &&
-	    a0_journal_open(opt.sflag, &r->journal, &bad) == -1) {
-		if (errno == EINVAL)
-			errx(A0_EXIT_IO, "%s:%ld: not an a0-submit journal "
-			    "line", opt.sflag, bad);
-		err(A0_EXIT_IO, "%s", opt.sflag);
-	}
-	if (opt.rflag != NULL && (r->rejfd = a0_open_private(opt.rflag,
-	    O_WRONLY | O_APPEND)) == -1)
-		err(A0_EXIT_IO, "%s", opt.rflag);
+	a0_http_secret(r->api.client_secret);
+	a0_http_secret(r->api.token);
 	if (a0_http_global() == -1 || (r->pool = a0_hpool_new()) == NULL)
 		errx(A0_EXIT_TEMP, "libcurl cannot start");
 	for (i = 0; i < r->nslots; i++) {
-		if ((r->slots[i].h = a0_http_new(r->pool, stall,
+		if ((r->slots[i].h = a0_http_new(r->pool, r->stall,
 		    opt.debug ? trace : NULL, r)) == NULL)
 			errx(A0_EXIT_TEMP, "libcurl cannot start");
-		a0_http_hide(r->slots[i].h, r->api.client_secret);
-		a0_http_hide(r->slots[i].h, r->api.token);
 	}
 }
 
@@ -595,6 +675,9 @@ options(int argc, char *argv[])
 			break;
 		case O_NOWAIT:
 			opt.nowait = 1;
+			break;
+		case O_WAITLOCK:
+			opt.waitlock = 1;
 			break;
 		case O_DRYRUN:
 			opt.dryrun = 1;

@@ -15,6 +15,11 @@
 
 #include "submit.h"
 
+/* Longer than any path open(2) takes (Linux's PATH_MAX): a line of stdin
+ * that long is not a path. */
+#define PATHMAX		4096
+#define SHOWN		64	/* bytes of such a line a message shows */
+
 static char *
 getbuf(struct run *r)
 {
@@ -131,6 +136,11 @@ load_file(struct run *r, const char *path, size_t off, char **buf,
 
 	*buf = NULL;
 	*len = 0;
+	/* Opened and closed here, it would lose its lock. */
+	if (r->journal != NULL && a0_journal_is(r->journal, path)) {
+		why_set(w, path, "is the journal (-s), not a chunk");
+		return -1;
+	}
 	if ((fd = a0_open_input(strcmp(path, "-") == 0 ? "./-" : path)) ==
 	    -1) {
 		why_set(w, path, strerror(errno));
@@ -187,7 +197,8 @@ count_done(struct run *r, const struct a0_jentry *e)
 	r->tally.inserted += e->inserted;
 	r->tally.updated += e->updated;
 	r->tally.failed += e->failed;
-	if (strcmp(e->status, "refused") == 0)
+	if (strcmp(e->status, "refused") == 0 ||
+	    strcmp(e->status, "unknown") == 0)
 		r->tally.refused = 1;
 	else if (e->failed > e->earlier ||
 	    strcmp(e->status, "completed") != 0)
@@ -215,6 +226,8 @@ from_journal(struct run *r, struct chunk *c, const struct a0_jentry *e)
 		c->ji.failed = e->failed;
 		c->ji.total = e->total;
 		c->earlier = e->earlier;
+		if (strcmp(e->status, "unknown") == 0)
+			unknown_job(r, c->path, c->job);
 		count_done(r, e);
 		drop(r, c, e->status, NULL, 1);
 		return 1;
@@ -259,6 +272,46 @@ skipped(struct run *r, struct chunk *c, char *buf, long long n)
 	return 0;
 }
 
+/*
+ * The index of path among those read, or -1 when it is new: then it is
+ * added, as index *added.  A path whose hash another path has is not
+ * remembered, and only read again.
+ */
+static long
+path_seen(struct run *r, const char *path, long *added)
+{
+	uint64_t h = dupset_hash(DUP_USER_ID, path, strlen(path));
+	uint32_t i;
+
+	*added = -1;
+	if ((i = dupset_find(r->paths.set, h)) != 0)
+		return strcmp(r->paths.v[i - 1].path, path) == 0 ?
+		    (long)i - 1 : -1;
+	if (r->paths.n == r->paths.cap) {
+		r->paths.cap = r->paths.cap ? r->paths.cap * 2 : 64;
+		r->paths.v = xrealloc(r->paths.v, r->paths.cap *
+		    sizeof(*r->paths.v));
+	}
+	r->paths.v[r->paths.n].path = xstrdup(path);
+	r->paths.v[r->paths.n].sha[0] = '\0';
+	r->paths.v[r->paths.n].again = 0;
+	*added = (long)r->paths.n++;
+	dupset_add(r->paths.set, h, (uint32_t)r->paths.n);
+	return -1;
+}
+
+/* A path given again: the same file, not read again. */
+static void
+repeated(struct run *r, struct chunk *c, struct seenpath *p)
+{
+	if (!p->again)
+		warnx("%s: given again; read once, its repeats skipped",
+		    c->path);
+	p->again = 1;
+	memcpy(c->sha, p->sha, sizeof(c->sha));
+	drop(r, c, "duplicate", NULL, 0);
+}
+
 /* Read a chunk and decide what it needs: NULL when nothing. */
 static struct chunk *
 prepare(struct run *r, const char *path)
@@ -269,14 +322,21 @@ prepare(struct run *r, const char *path)
 	size_t len, size;
 	long long n;
 	char *buf;
+	long i, added;
 
 	c->path = xstrdup(path);
+	if ((i = path_seen(r, path, &added)) != -1) {
+		repeated(r, c, &r->paths.v[i]);
+		return NULL;
+	}
 	c->uoff = a0_import_offset(&r->imp);
 	if ((n = load_file(r, path, c->uoff, &buf, &len, &w)) == -1) {
 		bad_chunk(r, c, buf, &w);
 		return NULL;
 	}
 	a0_sha256(buf + c->uoff, len, c->sha);
+	if (added != -1)
+		memcpy(r->paths.v[added].sha, c->sha, sizeof(c->sha));
 	if ((size = a0_import_size(&r->imp, len)) > A0_MAX_REQUEST) {
 		snprintf(what, sizeof(what), "the request would be %zu bytes, "
 		    "over Auth0's limit of %d (split it with a0-chunk)", size,
@@ -346,16 +406,51 @@ dequeue(struct run *r)
 	return it;
 }
 
-/* Split what stdin gave into paths. */
+/* A line of stdin too long to be a path (at p, PATHMAX bytes at least):
+ * said in a few words, and skipped. */
+static void
+long_line(struct run *r, const char *p)
+{
+	int n = SHOWN;
+
+	/* Not in the middle of a UTF-8 character. */
+	while (n > 0 && ((unsigned char)p[n] & 0xc0) == 0x80)
+		n--;
+	warnx("stdin:%lld: a line of more than %d bytes, not a path: "
+	    "%.*s\xe2\x80\xa6", r->in.line, PATHMAX, n, p);
+	r->tally.bad = 1;
+}
+
+/* One path from stdin (s, n bytes, NUL-terminated), or the end of a line
+ * too long to be one. */
+static void
+one_path(struct run *r, char *s, size_t n)
+{
+	if (r->in.skip) {
+		r->in.skip = 0;
+		return;
+	}
+	r->in.line++;
+	if (n == 0)
+		return;
+	if (n >= PATHMAX)
+		long_line(r, s);
+	else
+		enqueue(r, xstrdup(s), NULL);
+}
+
+/* Split what stdin gave into paths.  The buffer holds one partial line
+ * at most, never more than PATHMAX bytes of it: the rest of a longer
+ * one is read and dropped. */
 void
 read_paths(struct run *r)
 {
-	char sep = r->o->zflag ? '\0' : '\n', *p, *end;
+	char sep = r->o->zflag ? '\0' : '\n', *p, *end, *q;
 	ssize_t n;
 
-	if (r->in.len == r->in.cap) {
-		r->in.cap = r->in.cap ? r->in.cap * 2 : 8192;
-		r->in.buf = xrealloc(r->in.buf, r->in.cap + 1);
+	if (r->in.cap == 0) {
+		r->in.cap = 2 * PATHMAX;
+		r->in.buf = xmalloc(r->in.cap + 1);
 	}
 	if ((n = read(r->in.fd, r->in.buf + r->in.len,
 	    r->in.cap - r->in.len)) == -1) {
@@ -366,27 +461,29 @@ read_paths(struct run *r)
 	if (n == 0) {
 		r->in.eof = 1;
 		r->in.fd = -1;
-		if (r->in.len > 0) {
-			r->in.buf[r->in.len] = '\0';
-			enqueue(r, xstrdup(r->in.buf), NULL);
-		}
+		r->in.buf[r->in.len] = '\0';
+		if (r->in.len > 0 || r->in.skip)
+			one_path(r, r->in.buf, r->in.len);
 		r->in.len = 0;
 		return;
 	}
 	r->in.len += (size_t)n;
 	p = r->in.buf;
 	end = r->in.buf + r->in.len;
-	for (;;) {
-		char *q = memchr(p, sep, (size_t)(end - p));
-
-		if (q == NULL)
-			break;
+	while ((q = memchr(p, sep, (size_t)(end - p))) != NULL) {
 		*q = '\0';
-		if (q > p)
-			enqueue(r, xstrdup(p), NULL);
+		one_path(r, p, (size_t)(q - p));
 		p = q + 1;
 	}
 	r->in.len = (size_t)(end - p);
+	if (r->in.skip)
+		r->in.len = 0;
+	else if (r->in.len >= PATHMAX) {
+		r->in.line++;
+		long_line(r, p);
+		r->in.skip = 1;
+		r->in.len = 0;
+	}
 	memmove(r->in.buf, p, r->in.len);
 }
 

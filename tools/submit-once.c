@@ -108,7 +108,6 @@ void
 renew_token(struct run *r, struct slot *s)
 {
 	const struct a0_resp *a;
-	int i;
 
 	if (r->api.client_id == NULL)
 		errx(A0_EXIT_API, "%s: the token in AUTH0_API_TOKEN was "
@@ -116,8 +115,6 @@ renew_token(struct run *r, struct slot *s)
 	a = once(r, s, "POST /oauth/token", start_token);
 	if (a0_take_token(&r->api, a, epoch()) == -1)
 		fatal(r, A0_EXIT_API, "POST /oauth/token", a);
-	for (i = 0; i < r->nslots; i++)
-		a0_http_hide(r->slots[i].h, r->api.token);
 	/* Renew a little before it expires: 10% of its life, at most 60 s. */
 	r->tokmargin = r->api.expires > 0 ?
 	    (r->api.expires - epoch()) / 10 : 0;

@@ -159,8 +159,8 @@ write_rejects(struct run *r, struct chunk *c, const struct a0_usererr *l,
 {
 	struct jbuf b = { NULL, 0, 0, 0 };
 	struct stat st;
-	char *tmp;
-	size_t i, m;
+	char *tmp, *red;
+	size_t i, m, len;
 
 	for (i = 0; i < n; i++) {
 		if (c->uncertain > 0 && l[i].existing) {
@@ -183,6 +183,12 @@ write_rejects(struct run *r, struct chunk *c, const struct a0_usererr *l,
 		jb_end(&b, '}');
 		jb_add(&b, "\n", 1);
 		b.comma = 0;
+	}
+	/* The users come from the server's answer: no echoed secret. */
+	if (b.len > 0 && (red = a0_http_unsecret(b.p, b.len, &len)) != NULL) {
+		jb_free(&b);
+		b.p = red;
+		b.len = len;
 	}
 	if (b.len > 0) {
 		if (a0_write_all(r->rejfd, b.p, b.len) == -1 ||
@@ -459,6 +465,14 @@ poll_done(struct run *r, struct slot *s, const struct a0_resp *a)
 		    "24 hours");
 		return;
 	}
+	/* Restored, moved or lost: its users may or may not be there. */
+	if (a->net == A0_NET_OK && a->status == 404) {
+		unknown_job(r, c->path, c->job);
+		r->tally.refused = 1;
+		finish(r, s, "unknown", "the tenant does not know the job "
+		    "(404): whether its users were imported is not known");
+		return;
+	}
 	refuse(r, s, a);
 }
 
@@ -482,6 +496,118 @@ errors_done(struct run *r, struct slot *s, const struct a0_resp *a)
 	if (again(r, s, a, what))
 		return;
 	refuse(r, s, a);
+}
+
+/* ---- a polite stop ---- */
+
+/* A post answered while the run stops: journal what it made. */
+static void
+post_stopped(struct run *r, struct slot *s, const struct a0_resp *a)
+{
+	struct chunk *c = s->c;
+	struct a0_jentry e;
+	int sent = a->sent || a->resent;
+
+	if (a->net == A0_NET_OK && a->status / 100 == 2) {
+		posted(r, s, a);
+		return;
+	}
+	if ((a->net == A0_NET_TIMEOUT || a->net == A0_NET_DROPPED) && sent) {
+		c->uncertain++;
+		if (r->journal != NULL)
+			jwrite(r, a0_journal_lost(r->journal, c->sha, c->path,
+			    epoch()));
+		return;
+	}
+	/* Refused (4xx), or not all sent: no job, and the rerun may post
+	 * it without doubt.  Anything else (a 5xx of a proxy that may have
+	 * passed it on) leaves the intent, a doubt. */
+	if (r->journal == NULL || !c->intent || !((a->net == A0_NET_OK &&
+	    a->status / 100 == 4) || a->net == A0_NET_CONNECT ||
+	    a->net == A0_NET_TIMEOUT || a->net == A0_NET_DROPPED))
+		return;
+	memset(&e, 0, sizeof(e));
+	memcpy(e.sha, c->sha, sizeof(e.sha));
+	e.path = c->path;
+	e.status = "stopped";
+	e.uncertain = c->uncertain;
+	jwrite(r, a0_journal_done(r->journal, &e, epoch()));
+}
+
+/* The posts still in flight are given up: say what that means. */
+static void
+abandon(struct run *r, const char *why)
+{
+	struct slot *s;
+	int i;
+
+	for (i = 0; i < r->nslots; i++) {
+		s = &r->slots[i];
+		if (!s->inflight)
+			continue;
+		note(r, "%s; %s: the post in flight may have made a job: a "
+		    "rerun posts it again and reports it", why, s->c->path);
+		a0_http_abort(s->h);
+		s->inflight = 0;
+	}
+}
+
+/*
+ * After a signal, before the run ends: the posts in flight are waited
+ * for and their jobs journaled, since a post abandoned after its body was
+ * sent may have made a job that no journal names, to be posted again by
+ * the rerun.  Other requests change nothing and are dropped.  A second
+ * signal, or A0_TIMEOUT, abandons the posts.
+ */
+void
+drain(struct run *r)
+{
+	struct pollfd fd = { 0, POLLIN, 0 };
+	struct slot *s;
+	double end = now_ms() + 1000.0 * (double)r->stall;
+	char b[16];
+	int i, n = 0;
+
+	if (r->pool == NULL)
+		return;
+	for (i = 0; i < r->nslots; i++) {
+		s = &r->slots[i];
+		if (s->inflight && s->step == ST_POST) {
+			n++;
+			continue;
+		}
+		if (a0_http_busy(s->h))
+			a0_http_abort(s->h);
+		s->inflight = 0;
+	}
+	if (n > 0)
+		note(r, "finishing the requests in flight (a second signal "
+		    "stops at once)");
+	fd.fd = r->sigfd;
+	while (n > 0) {
+		if (*r->gotsig > 1) {
+			abandon(r, "stopped at once");
+			return;
+		}
+		if (now_ms() >= end) {
+			abandon(r, "no answer within A0_TIMEOUT");
+			return;
+		}
+		if (a0_hpool_run(r->pool, 100, &fd, 1) == -1)
+			errx(A0_EXIT_TEMP, "libcurl failed");
+		/* The first signal's byte, so that poll waits again. */
+		if (fd.revents && read(r->sigfd, b, sizeof(b)) == -1 &&
+		    errno != EINTR)
+			err(A0_EXIT_IO, "signal pipe");
+		for (i = 0; i < r->nslots; i++) {
+			s = &r->slots[i];
+			if (s->inflight && a0_http_done(s->h)) {
+				s->inflight = 0;
+				n--;
+				post_stopped(r, s, a0_http_take(s->h));
+			}
+		}
+	}
 }
 
 /* A request of slot s is answered. */
@@ -520,7 +646,7 @@ start_due(struct run *r, double *timeout)
 		if (s->c == NULL || (s->quiet && !more_to_come(r)))
 			continue;
 		busy = 1;
-		if (s->inflight || s->waitjob || r->stopping)
+		if (s->inflight || s->waitjob)
 			continue;
 		if (s->wake <= t)
 			send_request(r, s);
@@ -537,13 +663,9 @@ wait_io(struct run *r, double timeout)
 	struct pollfd fds[2];
 	int nfds = 0;
 
-	/* Once stopping, the signal pipe stays readable and stdin is not
-	 * read: only the answers in flight are waited for. */
-	if (!r->stopping) {
-		fds[nfds].fd = r->sigfd;
-		fds[nfds++].events = POLLIN;
-	}
-	if (r->in.fd != -1 && !r->stopping) {
+	fds[nfds].fd = r->sigfd;
+	fds[nfds++].events = POLLIN;
+	if (r->in.fd != -1) {
 		fds[nfds].fd = r->in.fd;
 		fds[nfds++].events = POLLIN;
 	}
@@ -558,18 +680,6 @@ wait_io(struct run *r, double timeout)
 		read_paths(r);
 }
 
-/* Is a post in flight? */
-static int
-posting(const struct run *r)
-{
-	int i;
-
-	for (i = 0; i < r->nslots; i++)
-		if (r->slots[i].inflight && r->slots[i].step == ST_POST)
-			return 1;
-	return 0;
-}
-
 /* The main loop: until every chunk is through.  Returns the exit
  * status. */
 int
@@ -580,14 +690,13 @@ submit(struct run *r)
 
 	for (;;) {
 		/* A polite stop: the posts in flight are answered and
-		 * journaled first, so that no job goes unrecorded; a
-		 * second signal stops at once. */
-		if (*r->gotsig && (r->stopping || (r->stopping = 1)) &&
-		    (*r->gotsig > 1 || !posting(r)))
+		 * journaled first (drain), so that no job goes
+		 * unrecorded; a second signal stops at once. */
+		if (*r->gotsig)
 			interrupted(r);
-		for (i = 0; i < r->nslots && !r->stopping; i++)
+		for (i = 0; i < r->nslots; i++)
 			fill(r, &r->slots[i]);
-		if (!r->stopping && follow_leftovers(r))
+		if (follow_leftovers(r))
 			for (i = 0; i < r->nslots; i++)
 				fill(r, &r->slots[i]);
 		timeout = 1000;

@@ -21,6 +21,7 @@
 struct opts {
 	int		 zflag, nowait, dryrun, debug, nocolor, upsert, email;
 	int		 text;		/* -f text: a person's lines */
+	int		 waitlock;	/* --wait-lock */
 	const char	*cflag, *Cflag, *xflag, *sflag, *rflag, *tenant;
 	long long	 jflag;
 };
@@ -74,6 +75,13 @@ struct item {
 	struct item	*next;
 };
 
+/* A chunk path read in this run, so that a repeat of it is not read. */
+struct seenpath {
+	char		*path;
+	char		 sha[65];	/* "" when it could not be read */
+	int		 again;		/* its repeat was reported */
+};
+
 /* Everything one run knows. */
 struct run {
 	const struct opts *o;
@@ -84,6 +92,11 @@ struct run {
 	int		 nslots;
 	struct a0_journal *journal;	/* -s, or NULL */
 	struct dupset	*seen;		/* the chunks' digests */
+	struct {
+		struct dupset	*set;	/* a path's hash: its index + 1 */
+		struct seenpath	*v;
+		size_t		 n, cap;
+	} paths;			/* the chunk paths read */
 	struct item	*qhead, **qtail;
 	int		 leftovers;	/* the journal's jobs are queued */
 	unsigned	 tokgen;	/* bumped at each new token */
@@ -92,10 +105,10 @@ struct run {
 	struct a0_ends	 ends;		/* when this run's jobs ended */
 	int		 rejfd;		/* -r, or -1 */
 	int		 sigfd;		/* the signal pipe's read end */
+	long		 stall;		/* A0_TIMEOUT, in seconds */
 	volatile sig_atomic_t *gotsig;
 	int		 progress, color;
 	int		 tcolor;	/* -f text in colour */
-	int		 stopping;	/* a signal came: no new request */
 	int		 headed;	/* -f text: the heading is out */
 	char		 shown[256];	/* the progress line on the screen */
 	/* Chunk buffers kept for the next chunk: a run touches the same
@@ -108,6 +121,8 @@ struct run {
 		char	*buf;
 		size_t	 len, cap;
 		int	 eof;
+		long long line;		/* paths (lines) read so far */
+		int	 skip;		/* in a line too long to be a path */
 	} in;
 	/* What the run has seen, for the exit status and progress. */
 	struct {
@@ -142,6 +157,9 @@ void	 say_failed(struct run *, struct chunk *c, const struct a0_usererr *);
 /* A retry about to happen, shown on a terminal or with --debug. */
 void	 retry_note(struct run *, const char *what, const struct a0_resp *,
 	    long delay, int next);
+/* Say that the tenant does not know job, which a run posted for path,
+ * and what that means. */
+void	 unknown_job(struct run *, const char *path, const char *job);
 
 /* submit-chunk.c: chunks, and the queue of work. */
 void	 putbuf(struct run *, char *);
@@ -169,5 +187,8 @@ void	 lookup_connection(struct run *, struct slot *s);
 
 /* submit-slot.c: the job slots. */
 int	 submit(struct run *);
+/* After a signal: finish the posts in flight and journal their jobs; a
+ * second signal, or A0_TIMEOUT, cuts that short. */
+void	 drain(struct run *);
 
 #endif

@@ -1,7 +1,10 @@
 /* test-journal: replaying a0-submit's journal after every kind of stop. */
 #include <sys/stat.h>
+#include <sys/wait.h>
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,10 +28,10 @@ sha(int i, char out[65])
 static struct a0_journal *
 reopen(struct a0_journal *j)
 {
-	long bad;
+	long bad, pid;
 
 	a0_journal_close(j);
-	if (a0_journal_open(path, &j, &bad) == -1) {
+	if (a0_journal_open(path, 0, &j, &bad, &pid) == -1) {
 		printf("# reopen: %s (line %ld)\n", strerror(errno), bad);
 		exit(1);
 	}
@@ -45,6 +48,98 @@ append(const char *s)
 	close(fd);
 }
 
+/*
+ * A child that opens the journal, says so on ready, then on its word from
+ * go either appends an intent and closes (w), or dies holding it (k).
+ */
+static pid_t
+holder(int ready[2], int go[2])
+{
+	struct a0_journal *j;
+	char c[65];
+	long bad, pid;
+	pid_t p;
+
+	if (pipe(ready) == -1 || pipe(go) == -1 || (p = fork()) == -1)
+		exit(1);
+	if (p > 0) {
+		close(ready[1]);
+		close(go[0]);
+		return p;
+	}
+	close(ready[0]);
+	close(go[1]);
+	if (a0_journal_open(path, 0, &j, &bad, &pid) == -1)
+		_exit(1);
+	if (write(ready[1], "r", 1) != 1 || read(go[0], c, 1) != 1)
+		_exit(1);
+	if (c[0] == 'k')
+		kill(getpid(), SIGKILL);
+	sha(7, c);
+	if (a0_journal_intent(j, c, "child.json", 300) == -1)
+		_exit(1);
+	a0_journal_close(j);
+	_exit(0);
+}
+
+/* Entries in the journal's directory (2: itself, and . or ..) */
+static int
+entries(void)
+{
+	struct dirent *d;
+	DIR *dp;
+	int n = 0;
+
+	if ((dp = opendir(dir)) == NULL)
+		return -1;
+	while ((d = readdir(dp)) != NULL)
+		n += strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0;
+	closedir(dp);
+	return n;
+}
+
+/* One run at a time, another process waited for, no stale lock. */
+static void
+locking(void)
+{
+	struct a0_journal *j = NULL, *j2 = NULL;
+	int ready[2], go[2], st;
+	char c, s7[65];
+	long bad, pid;
+	pid_t p;
+
+	p = holder(ready, go);
+	ok(read(ready[0], &c, 1) == 1, "a child holds the journal");
+	errno = 0;
+	ok(a0_journal_open(path, 0, &j, &bad, &pid) == -1 && errno == EAGAIN,
+	    "in use by another process: EAGAIN");
+	ok(pid == (long)p, "the holder's pid (%ld, child %ld)", pid, (long)p);
+	ok(write(go[1], "w", 1) == 1, "the child may finish");
+	ok(a0_journal_open(path, 1, &j, &bad, &pid) == 0, "waited for it");
+	sha(7, s7);
+	ok(j != NULL && a0_journal_get(j, s7) != NULL,
+	    "its last line was written before the lock was released");
+	ok(waitpid(p, &st, 0) == p && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "the child ended well");
+	if (j == NULL && a0_journal_open(path, 0, &j, &bad, &pid) == -1)
+		exit(1);
+	ok(a0_journal_is(j, path), "a0_journal_is: the journal's path");
+	ok(!a0_journal_is(j, dir), "a0_journal_is: another path");
+	a0_journal_close(j);
+	close(ready[0]);
+	close(go[1]);
+
+	p = holder(ready, go);
+	ok(read(ready[0], &c, 1) == 1 && write(go[1], "k", 1) == 1 &&
+	    waitpid(p, &st, 0) == p && WIFSIGNALED(st), "a holder killed -9");
+	ok(a0_journal_open(path, 0, &j2, &bad, &pid) == 0,
+	    "no lock left behind by the dead process");
+	ok(entries() == 1, "and no other file beside the journal");
+	a0_journal_close(j2);
+	close(ready[0]);
+	close(go[1]);
+}
+
 int
 main(void)
 {
@@ -52,7 +147,7 @@ main(void)
 	struct a0_jentry *e, out;
 	struct stat st;
 	char s[4][65], big[65];
-	long bad;
+	long bad, pid;
 	int i, allok;
 
 	if (mkdtemp(dir) == NULL)
@@ -62,7 +157,7 @@ main(void)
 		sha(i, s[i]);
 
 	umask(022);
-	ok(a0_journal_open(path, &j, &bad) == 0, "new journal");
+	ok(a0_journal_open(path, 0, &j, &bad, &pid) == 0, "new journal");
 	ok(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600,
 	    "created mode 0600 (umask 022)");
 	ok(a0_journal_get(j, s[0]) == NULL, "unknown chunk");
@@ -153,10 +248,12 @@ main(void)
 
 	/* Not a journal: refused with the line number. */
 	append("this is not a journal line\n");
-	ok(a0_journal_open(path, &j, &bad) == -1 && errno == EINVAL,
+	ok(a0_journal_open(path, 0, &j, &bad, &pid) == -1 && errno == EINVAL,
 	    "a bad line is refused");
 	ok(bad == 1013, "at line %ld", bad);
 
+	unlink(path);
+	locking();
 	unlink(path);
 	rmdir(dir);
 	return done_testing();

@@ -32,6 +32,94 @@ static const struct {
 	{ "99999999999999999999", 0, -1, 0, "too large" },
 };
 
+/* The whole of a small file (malloc'd): 0, or -1. */
+static int
+slurp(const char *path, char **buf, size_t *len)
+{
+	ssize_t n;
+	int fd;
+
+	*buf = xmalloc(65536);
+	*len = 0;
+	if ((fd = open(path, O_RDONLY)) == -1)
+		return -1;
+	while ((n = read(fd, *buf + *len, 65536 - *len)) > 0)
+		*len += (size_t)n;
+	close(fd);
+	return n == 0 ? 0 : -1;
+}
+
+/* a0_cut_torn on files of each shape, including a torn line longer
+ * than its block and a file with no newline at all. */
+static void
+cut_torn(const char *path)
+{
+	static const struct {
+		const char *in;
+		long long cut;
+	} cases[] = {
+		{ "", 0 },
+		{ "{\"a\":1}\n", 0 },
+		{ "{\"a\":1}\n{\"user\":{\"email\":\"torn", 22 },
+		{ "{\"user\":{\"email\":\"torn", 22 },
+		{ "\n\n{", 1 },
+	};
+	char *buf, *big;
+	size_t i, len;
+	long long cut;
+	int fd, pfd[2];
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_APPEND, 0600);
+		if (fd == -1 || a0_write_all(fd, cases[i].in,
+		    strlen(cases[i].in)) == -1)
+			exit(1);
+		ok(a0_cut_torn(fd, &cut) == 0 && cut == cases[i].cut &&
+		    a0_write_all(fd, "x\n", 2) == 0,
+		    "a0_cut_torn: %zu bytes, %lld cut", strlen(cases[i].in),
+		    cut);
+		close(fd);
+		ok(slurp(path, &buf, &len) == 0 &&
+		    len == strlen(cases[i].in) - (size_t)cases[i].cut + 2 &&
+		    memcmp(buf, cases[i].in, len - 2) == 0 &&
+		    memcmp(buf + len - 2, "x\n", 2) == 0,
+		    "a0_cut_torn: the lines before kept, the next appended");
+		free(buf);
+	}
+	/* A line of 3 blocks after 2 of whole lines. */
+	big = xmalloc(5 * 4096);
+	memset(big, 'a', 5 * 4096);
+	for (i = 99; i < 2 * 4096; i += 100)
+		big[i] = '\n';
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd == -1 || a0_write_all(fd, big, 5 * 4096) == -1)
+		exit(1);
+	ok(a0_cut_torn(fd, &cut) == 0 && cut == 5 * 4096 - 8100,
+	    "a0_cut_torn: a torn line of several blocks (%lld cut)", cut);
+	close(fd);
+	fd = open(path, O_RDONLY);
+	ok(a0_cut_torn(fd, &cut) == 0 && cut == 0,
+	    "a0_cut_torn: nothing more to cut");
+	close(fd);
+	free(big);
+	/* Open for writing only, as a shell's >> opens stdout. */
+	fd = open(path, O_WRONLY | O_TRUNC | O_APPEND);
+	if (fd == -1 || a0_write_all(fd, "{}\n{", 4) == -1)
+		exit(1);
+	ok(a0_cut_torn(fd, &cut) == 0 && cut == 1 &&
+	    a0_write_all(fd, "x\n", 2) == 0, "a0_cut_torn: a file open for "
+	    "writing only (%lld cut)", cut);
+	close(fd);
+	ok(slurp(path, &buf, &len) == 0 && len == 5 &&
+	    memcmp(buf, "{}\nx\n", 5) == 0, "a0_cut_torn: then appended");
+	free(buf);
+	ok(pipe(pfd) == 0 && a0_write_all(pfd[1], "torn", 4) == 0 &&
+	    a0_cut_torn(pfd[1], &cut) == 0 && cut == 0,
+	    "a0_cut_torn: a pipe is left alone");
+	close(pfd[0]);
+	close(pfd[1]);
+}
+
 int
 main(void)
 {
@@ -83,6 +171,7 @@ main(void)
 	    fstat(fd, &st) == 0 && (st.st_mode & 0777) == 0600,
 	    "a0_open_private creates 0600");
 	close(fd);
+	cut_torn(path);
 	free(tmp);
 	unlink(path);
 	rmdir(tmpl);
