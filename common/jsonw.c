@@ -5,6 +5,7 @@
  * the code that makes it.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,109 @@ jb_esc(struct jbuf *b, const char *s, size_t n)
 		jb_add(b, e, 6);
 	}
 	jb_add(b, run, (size_t)(end - run));
+}
+
+/* Does word w hold a byte jb_esc changes or a non-ASCII one?  False
+ * positives are allowed: the caller then looks at each byte. */
+#define J_ONES		0x0101010101010101ULL
+#define J_HIGHS		0x8080808080808080ULL
+#define J_ZERO(w)	(((w) - J_ONES) & ~(w) & J_HIGHS)
+#define J_SPECIAL(w)	(J_ZERO((w) & 0xE0E0E0E0E0E0E0E0ULL) |	\
+	J_ZERO((w) ^ 0x2222222222222222ULL) |				\
+	J_ZERO((w) ^ 0x5C5C5C5C5C5C5C5CULL) |				\
+	(((w) | ((w) + J_ONES)) & J_HIGHS))
+
+/* The length of the UTF-8 sequence at p (before end), or 0 if it is not
+ * one: no overlongs, no UTF-16 surrogates, nothing past U+10FFFF. */
+static size_t
+u8seq(const unsigned char *p, const unsigned char *end)
+{
+	unsigned c = p[0], lo, hi;
+	size_t n;
+
+	if (c < 0xc2 || c > 0xf4)
+		return 0;
+	n = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+	if ((size_t)(end - p) < n)
+		return 0;
+	lo = c == 0xe0 ? 0xa0 : c == 0xf0 ? 0x90 : 0x80;
+	hi = c == 0xed ? 0x9f : c == 0xf4 ? 0x8f : 0xbf;
+	if (p[1] < lo || p[1] > hi || (n > 2 && (p[2] & 0xc0) != 0x80) ||
+	    (n > 3 && (p[3] & 0xc0) != 0x80))
+		return 0;
+	return n;
+}
+
+int
+jb_esc_utf8(struct jbuf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	char *d;
+	uint64_t w;
+	size_t k;
+	unsigned char c;
+
+	if (n > ((size_t)-1 - b->len - 1) / 6)
+		return -1;
+	grow(b, n * 6);
+	d = b->p + b->len;
+	while (p < end) {
+		if (end - p >= 8) {
+			memcpy(&w, p, 8);
+			if (!J_SPECIAL(w)) {
+				memcpy(d, p, 8);
+				d += 8;
+				p += 8;
+				continue;
+			}
+		}
+		c = *p;
+		if (c >= 0x80) {
+			if ((k = u8seq(p, end)) == 0) {
+				b->p[b->len] = '\0';
+				return -1;
+			}
+			memcpy(d, p, k);
+			d += k;
+			p += k;
+			continue;
+		}
+		p++;
+		if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7F) {
+			*d++ = (char)c;
+			continue;
+		}
+		*d++ = '\\';
+		switch (c) {
+		case '"': case '\\':
+			*d++ = (char)c;
+			continue;
+		case '\n':
+			*d++ = 'n';
+			continue;
+		case '\t':
+			*d++ = 't';
+			continue;
+		case '\r':
+			*d++ = 'r';
+			continue;
+		}
+		*d++ = 'u';
+		*d++ = '0';
+		*d++ = '0';
+		*d++ = hex[c >> 4];
+		*d++ = hex[c & 15];
+	}
+	b->len = (size_t)(d - b->p);
+	b->p[b->len] = '\0';
+	return 0;
+}
+
+void
+jb_reserve(struct jbuf *b, size_t n)
+{
+	grow(b, n);
 }
 
 void

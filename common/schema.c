@@ -1820,6 +1820,34 @@ schema_finish(struct schema *s)
 	return s->errors;
 }
 
+const char *
+schema_email_bad(const char *p, size_t n)
+{
+	int toolong;
+
+	return email_bad(p, n, &toolong);
+}
+
+const char *
+schema_bcrypt_bad(const char *p, size_t n)
+{
+	int cost;
+
+	return bcrypt_bad(p, n, &cost);
+}
+
+int
+schema_e164(const char *p, size_t n)
+{
+	return e164(p, n);
+}
+
+size_t
+schema_u16len(const char *p, size_t n)
+{
+	return ulen(p, n);
+}
+
 int
 schema_check(struct schema *s, const struct jdoc *d, struct schema_ids *ids,
     void (*report)(void *, const struct schema_diag *), void *arg)
