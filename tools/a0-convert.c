@@ -153,11 +153,48 @@ good_username(struct cstr s)
  * Every member but the first ("email") starts with its comma.  A string
  * from the source that is not UTF-8 sets *bad to its pointer.
  */
-#define RAW(b, s)	jb_add((b), (s), sizeof(s) - 1)
+#define RAW(b, s)	put((b), (s), sizeof(s) - 1)
 #define KSTR(b, k, s)	kstr((b), ",\"" k "\":\"",			\
 	sizeof(",\"" k "\":\"") - 1, (s), "/" k, &bad)
 #define KBOOL(b, k, v)	\
 	kbool((b), ",\"" k "\":", sizeof(",\"" k "\":") - 1, (v))
+
+/* jb_add, inlined for the record's many short pieces. */
+static inline void
+put(struct jbuf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap)
+		jb_reserve(b, n);
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+/* One of a0-convert's own names as a string (nothing to escape), or
+ * null. */
+static void
+name(struct jbuf *b, const char *s)
+{
+	if (s == NULL) {
+		RAW(b, "null");
+		return;
+	}
+	RAW(b, "\"");
+	put(b, s, strlen(s));
+	RAW(b, "\"");
+}
+
+/* s as a JSON string; -1 when it is not UTF-8. */
+static int
+ustr(struct jbuf *b, const char *s, size_t n)
+{
+	int r;
+
+	RAW(b, "\"");
+	r = jb_esc_utf8(b, s, n);
+	RAW(b, "\"");
+	return r;
+}
 
 /* ,"key":"value" when s is present; k is ,"key":" */
 static void
@@ -184,30 +221,36 @@ kbool(struct jbuf *b, const char *k, size_t kn, int v)
 		RAW(b, "false");
 }
 
-static void
+/* h as custom_password_hash; NULL, or the pointer of a string from the
+ * source that is not UTF-8. */
+static const char *
 write_hash(struct jbuf *b, const struct cph *h)
 {
+	const char *bad = NULL;
+
 	RAW(b, ",\"custom_password_hash\":{\"algorithm\":");
-	jb_cstr(b, h->alg);
+	name(b, h->alg);
 	RAW(b, ",\"hash\":{\"value\":");
-	jb_str(b, h->value.p, h->value.len);
+	if (ustr(b, h->value.p, h->value.len) == -1)
+		bad = "/custom_password_hash/hash/value";
 	RAW(b, ",\"encoding\":");
-	jb_cstr(b, h->enc);
+	name(b, h->enc);
 	RAW(b, "}");
 	if (h->salted) {
 		RAW(b, ",\"salt\":{\"value\":");
-		jb_str(b, h->salt.p, h->salt.len);
+		if (ustr(b, h->salt.p, h->salt.len) == -1 && bad == NULL)
+			bad = "/custom_password_hash/salt/value";
 		RAW(b, ",\"encoding\":");
-		jb_cstr(b, h->saltenc);
+		name(b, h->saltenc);
 		if (h->pos != NULL) {
 			RAW(b, ",\"position\":");
-			jb_cstr(b, h->pos);
+			name(b, h->pos);
 		}
 		RAW(b, "}");
 	}
 	if (h->pwenc != NULL) {
 		RAW(b, ",\"password\":{\"encoding\":");
-		jb_cstr(b, h->pwenc);
+		name(b, h->pwenc);
 		RAW(b, "}");
 	}
 	if (h->keylen > 0)
@@ -215,6 +258,7 @@ write_hash(struct jbuf *b, const struct cph *h)
 		    "\"blockSize\":%lld,\"parallelization\":%lld", h->keylen,
 		    h->cost, h->blocksize, h->par);
 	RAW(b, "}");
+	return bad;
 }
 
 /*
@@ -267,7 +311,7 @@ record(const struct cuser *u)
 	if (k > 0)
 		RAW(b, "}");
 	RAW(b, ",\"app_metadata\":{\"source\":");
-	jb_cstr(b, R.source);
+	name(b, R.source);
 	KSTR(b, "source_id", u->id);
 	if (u->username.p != NULL && !good_username(u->username))
 		KSTR(b, "source_username", u->username);
@@ -359,8 +403,11 @@ emit(const struct cuser *u, struct cph *h)
 		return;
 	}
 	open = R.rec.len;
-	if (h->alg != NULL)
-		write_hash(&R.rec, h);
+	if (h->alg != NULL && (bad = write_hash(&R.rec, h)) != NULL) {
+		bad_row(u->file, u->line, u->col, u->num,
+		    "%s: not valid UTF-8", bad);
+		return;
+	}
 	RAW(&R.rec, "}");
 	if (!plainly_valid(u, h)) {
 		R.diag = NULL;
