@@ -348,8 +348,8 @@ const char	*schema_str(struct schema *, const struct jdoc *d, int i,
 
 /*
  * Single values by the rules schema_check applies to them, for code that
- * builds records itself (a0-convert); the bytes are unescaped, and
- * schema_new must have been called.  Each returns NULL or what is wrong
+ * builds records itself (a0-convert); the bytes are unescaped.  Each
+ * returns NULL or what is wrong
  * (schema_check's words, its diagnostics are the ones to print).
  */
 const char	*schema_email_bad(const char *p, size_t n);

@@ -131,11 +131,32 @@ u8seq(const unsigned char *p, const unsigned char *end)
 	return n;
 }
 
+/* What jb_esc_utf8 does with a byte: 0 copy, 1 escape, 2 a UTF-8 lead. */
+static const unsigned char jclass[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2
+};
+
 int
 jb_esc_utf8(struct jbuf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	const unsigned char *lim;
 	char *d;
 	uint64_t w;
 	size_t k;
@@ -146,6 +167,7 @@ jb_esc_utf8(struct jbuf *b, const char *s, size_t n)
 	grow(b, n * 6);
 	d = b->p + b->len;
 	while (p < end) {
+		lim = end;
 		if (end - p >= 8) {
 			memcpy(&w, p, 8);
 			if (!J_SPECIAL(w)) {
@@ -154,43 +176,48 @@ jb_esc_utf8(struct jbuf *b, const char *s, size_t n)
 				p += 8;
 				continue;
 			}
+			lim = p + 8;
 		}
-		c = *p;
-		if (c >= 0x80) {
-			if ((k = u8seq(p, end)) == 0) {
-				b->p[b->len] = '\0';
-				return -1;
+		/* Byte by byte up to lim (a UTF-8 sequence may cross it). */
+		while (p < lim) {
+			c = *p;
+			if (jclass[c] == 0) {
+				*d++ = (char)c;
+				p++;
+				continue;
 			}
-			memcpy(d, p, k);
-			d += k;
-			p += k;
-			continue;
+			if (c >= 0x80) {
+				if ((k = u8seq(p, end)) == 0) {
+					b->p[b->len] = '\0';
+					return -1;
+				}
+				memcpy(d, p, k);
+				d += k;
+				p += k;
+				continue;
+			}
+			p++;
+			*d++ = '\\';
+			switch (c) {
+			case '"': case '\\':
+				*d++ = (char)c;
+				continue;
+			case '\n':
+				*d++ = 'n';
+				continue;
+			case '\t':
+				*d++ = 't';
+				continue;
+			case '\r':
+				*d++ = 'r';
+				continue;
+			}
+			*d++ = 'u';
+			*d++ = '0';
+			*d++ = '0';
+			*d++ = hex[c >> 4];
+			*d++ = hex[c & 15];
 		}
-		p++;
-		if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7F) {
-			*d++ = (char)c;
-			continue;
-		}
-		*d++ = '\\';
-		switch (c) {
-		case '"': case '\\':
-			*d++ = (char)c;
-			continue;
-		case '\n':
-			*d++ = 'n';
-			continue;
-		case '\t':
-			*d++ = 't';
-			continue;
-		case '\r':
-			*d++ = 'r';
-			continue;
-		}
-		*d++ = 'u';
-		*d++ = '0';
-		*d++ = '0';
-		*d++ = hex[c >> 4];
-		*d++ = hex[c & 15];
 	}
 	b->len = (size_t)(d - b->p);
 	b->p[b->len] = '\0';

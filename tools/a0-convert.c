@@ -203,7 +203,7 @@ kstr(struct jbuf *b, const char *k, size_t kn, struct cstr s,
 {
 	if (s.p == NULL)
 		return;
-	jb_add(b, k, kn);
+	put(b, k, kn);
 	if (jb_esc_utf8(b, s.p, s.n) == -1 && *bad == NULL)
 		*bad = ptr;
 	RAW(b, "\"");
@@ -214,7 +214,7 @@ kbool(struct jbuf *b, const char *k, size_t kn, int v)
 {
 	if (v < 0)
 		return;
-	jb_add(b, k, kn);
+	put(b, k, kn);
 	if (v)
 		RAW(b, "true");
 	else
@@ -231,7 +231,12 @@ write_hash(struct jbuf *b, const struct cph *h)
 	RAW(b, ",\"custom_password_hash\":{\"algorithm\":");
 	name(b, h->alg);
 	RAW(b, ",\"hash\":{\"value\":");
-	if (ustr(b, h->value.p, h->value.len) == -1)
+	if (h->schema_ok) {
+		/* [./A-Za-z0-9$]: nothing to escape. */
+		RAW(b, "\"");
+		put(b, h->value.p, h->value.len);
+		RAW(b, "\"");
+	} else if (ustr(b, h->value.p, h->value.len) == -1)
 		bad = "/custom_password_hash/hash/value";
 	RAW(b, ",\"encoding\":");
 	name(b, h->enc);
@@ -271,6 +276,7 @@ record(const struct cuser *u)
 	struct jbuf *b = &R.rec;
 	const char *bad = NULL;
 	size_t i, k;
+	int kbad;
 
 	jb_reset(b);
 	RAW(b, "{\"email\":\"");
@@ -297,16 +303,15 @@ record(const struct cuser *u)
 			RAW(b, ",\"user_metadata\":{");
 		else
 			RAW(b, ",");
-		jb_cstr(b, u->meta[i].key);
-		RAW(b, ":\"");
-		if (jb_esc_utf8(b, u->meta[i].val.p, u->meta[i].val.n) == -1 &&
-		    bad == NULL) {
+		kbad = ustr(b, u->meta[i].key, strlen(u->meta[i].key));
+		RAW(b, ":");
+		if ((ustr(b, u->meta[i].val.p, u->meta[i].val.n) == -1 ||
+		    kbad == -1) && bad == NULL) {
 			jb_reset(&R.dptr);
 			jb_puts(&R.dptr, "/user_metadata/");
 			jb_puts(&R.dptr, u->meta[i].key);
 			bad = R.dptr.p;
 		}
-		RAW(b, "\"");
 	}
 	if (k > 0)
 		RAW(b, "}");
@@ -361,7 +366,8 @@ plainly_valid(const struct cuser *u, const struct cph *h)
 		return 1;
 	return strcmp(h->alg, "bcrypt") == 0 && strcmp(h->enc, "utf8") == 0 &&
 	    !h->salted && h->pwenc == NULL && h->keylen == 0 &&
-	    schema_bcrypt_bad(h->value.p, h->value.len) == NULL;
+	    (h->schema_ok ||
+	    schema_bcrypt_bad(h->value.p, h->value.len) == NULL);
 }
 
 static void
@@ -444,7 +450,7 @@ emit(const struct cuser *u, struct cph *h)
 		if (jb_write(&R.line, R.rf) == -1)
 			err(A0_EXIT_IO, "reset file");
 	}
-	jb_add(&R.rec, "\n", 1);
+	RAW(&R.rec, "\n");
 	if (jb_write(&R.rec, stdout) == -1)
 		err(A0_EXIT_IO, "stdout");
 }

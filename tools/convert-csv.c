@@ -67,7 +67,10 @@ cb_field(void *s, size_t len, void *arg)
 		jb_reset(&r->data);
 		r->off[0] = 0;
 	}
-	jb_add(&r->data, s, len);
+	if (r->data.len + len + 1 > r->data.cap)
+		jb_reserve(&r->data, len);
+	memcpy(r->data.p + r->data.len, s, len);
+	r->data.len += len;
 	r->off[++r->nf] = r->data.len;
 }
 
@@ -217,6 +220,10 @@ boolean(const struct csvrun *r, int f)
 
 	if (s.p == NULL)
 		return -1;
+	if (s.n == 4 && memcmp(s.p, "true", 4) == 0)
+		return 1;
+	if (s.n == 5 && memcmp(s.p, "false", 5) == 0)
+		return 0;
 	if (s.n >= sizeof(buf))
 		return -2;
 	memcpy(buf, s.p, s.n);

@@ -51,6 +51,7 @@ struct cph {
 	const char	*pos;		/* salt.position */
 	const char	*pwenc;		/* password.encoding, NULL: utf8 */
 	long long	 keylen, cost, blocksize, par;	/* scrypt; 0: none */
+	int		 schema_ok;	/* value passed schema_bcrypt_bad */
 	struct jbuf	 tmp;		/* scratch for decoding */
 };
 
