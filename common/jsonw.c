@@ -109,6 +109,11 @@ jb_esc(struct jbuf *b, const char *s, size_t n)
 	J_ZERO((w) ^ 0x2222222222222222ULL) |				\
 	J_ZERO((w) ^ 0x5C5C5C5C5C5C5C5CULL) |				\
 	(((w) | ((w) + J_ONES)) & J_HIGHS))
+/* The same for four bytes. */
+#define J_ZERO4(w)	(((w) - 0x01010101U) & ~(w) & 0x80808080U)
+#define J_SPECIAL4(w)	(J_ZERO4((w) & 0xE0E0E0E0U) |			\
+	J_ZERO4((w) ^ 0x22222222U) | J_ZERO4((w) ^ 0x5C5C5C5CU) |	\
+	(((w) | ((w) + 0x01010101U)) & 0x80808080U))
 
 /* The length of the UTF-8 sequence at p (before end), or 0 if it is not
  * one: no overlongs, no UTF-16 surrogates, nothing past U+10FFFF. */
@@ -159,16 +164,24 @@ jb_esc_utf8(struct jbuf *b, const char *s, size_t n)
 	const unsigned char *lim;
 	char *d;
 	uint64_t w;
-	size_t k;
+	uint32_t v;
+	size_t k, t;
 	unsigned char c;
 
 	if (n > ((size_t)-1 - b->len - 1) / 6)
 		return -1;
 	grow(b, n * 6);
 	d = b->p + b->len;
+	/*
+	 * Words of 8 or 4 bytes with nothing to change are copied whole.
+	 * The last, shorter, piece is read as the word that ends the
+	 * string: when that word is plain ASCII, so are the bytes already
+	 * copied that it overlaps, and they were copied as they are.
+	 */
 	while (p < end) {
+		t = (size_t)(end - p);
 		lim = end;
-		if (end - p >= 8) {
+		if (t >= 8) {
 			memcpy(&w, p, 8);
 			if (!J_SPECIAL(w)) {
 				memcpy(d, p, 8);
@@ -177,6 +190,29 @@ jb_esc_utf8(struct jbuf *b, const char *s, size_t n)
 				continue;
 			}
 			lim = p + 8;
+		} else if (n >= 8) {
+			memcpy(&w, end - 8, 8);
+			if (!J_SPECIAL(w)) {
+				memcpy(d - (8 - t), end - 8, 8);
+				d += t;
+				break;
+			}
+		} else if (t >= 4) {
+			memcpy(&v, p, 4);
+			if (!J_SPECIAL4(v)) {
+				memcpy(d, p, 4);
+				d += 4;
+				p += 4;
+				continue;
+			}
+			lim = p + 4;
+		} else if (n >= 4) {
+			memcpy(&v, end - 4, 4);
+			if (!J_SPECIAL4(v)) {
+				memcpy(d - (4 - t), end - 4, 4);
+				d += t;
+				break;
+			}
 		}
 		/* Byte by byte up to lim (a UTF-8 sequence may cross it). */
 		while (p < lim) {

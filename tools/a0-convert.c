@@ -154,8 +154,14 @@ good_username(struct cstr s)
  * from the source that is not UTF-8 sets *bad to its pointer.
  */
 #define RAW(b, s)	put((b), (s), sizeof(s) - 1)
-#define KSTR(b, k, s)	kstr((b), ",\"" k "\":\"",			\
-	sizeof(",\"" k "\":\"") - 1, (s), "/" k, &bad)
+#define KSTR(b, k, s)	do {						\
+	if ((s).p != NULL) {						\
+		RAW((b), ",\"" k "\":\"");					\
+		if (jb_esc_utf8((b), (s).p, (s).n) == -1 && bad == NULL)	\
+			bad = "/" k;					\
+		RAW((b), "\"");						\
+	}								\
+} while (0)
 #define KBOOL(b, k, v)	\
 	kbool((b), ",\"" k "\":", sizeof(",\"" k "\":") - 1, (v))
 
@@ -196,19 +202,6 @@ ustr(struct jbuf *b, const char *s, size_t n)
 	return r;
 }
 
-/* ,"key":"value" when s is present; k is ,"key":" */
-static void
-kstr(struct jbuf *b, const char *k, size_t kn, struct cstr s,
-    const char *ptr, const char **bad)
-{
-	if (s.p == NULL)
-		return;
-	put(b, k, kn);
-	if (jb_esc_utf8(b, s.p, s.n) == -1 && *bad == NULL)
-		*bad = ptr;
-	RAW(b, "\"");
-}
-
 static void
 kbool(struct jbuf *b, const char *k, size_t kn, int v)
 {
@@ -228,6 +221,15 @@ write_hash(struct jbuf *b, const struct cph *h)
 {
 	const char *bad = NULL;
 
+	if (h->schema_ok && !h->salted && h->pwenc == NULL &&
+	    h->keylen == 0) {
+		/* bcrypt, its value [./A-Za-z0-9$]: nothing to escape. */
+		RAW(b, ",\"custom_password_hash\":{\"algorithm\":\"bcrypt\","
+		    "\"hash\":{\"value\":\"");
+		put(b, h->value.p, h->value.len);
+		RAW(b, "\",\"encoding\":\"utf8\"}}");
+		return NULL;
+	}
 	RAW(b, ",\"custom_password_hash\":{\"algorithm\":");
 	name(b, h->alg);
 	RAW(b, ",\"hash\":{\"value\":");
