@@ -168,7 +168,7 @@ jb_esc_utf8(struct jbuf *b, const char *s, size_t n)
 	size_t k, t;
 	unsigned char c;
 
-	if (n > ((size_t)-1 - b->len - 1) / 6)
+	if (n > (size_t)-1 / 8 || b->len > (size_t)-1 / 4)
 		return -1;
 	grow(b, n * 6);
 	d = b->p + b->len;

@@ -277,7 +277,7 @@ record(const struct cuser *u)
 {
 	struct jbuf *b = &R.rec;
 	const char *bad = NULL;
-	size_t i, k;
+	size_t i, k, id = 0, idlen = 0;
 	int kbad;
 
 	jb_reset(b);
@@ -296,8 +296,14 @@ record(const struct cuser *u)
 	KSTR(b, "phone_number", u->phone_number);
 	KBOOL(b, "phone_verified", u->phone_verified);
 	KBOOL(b, "blocked", u->blocked);
-	if (good_id(u->id))
-		KSTR(b, "user_id", u->id);
+	if (good_id(u->id)) {
+		RAW(b, ",\"user_id\":\"");
+		id = b->len;
+		if (jb_esc_utf8(b, u->id.p, u->id.n) == -1 && bad == NULL)
+			bad = "/user_id";
+		idlen = b->len - id;
+		RAW(b, "\"");
+	}
 	for (i = 0, k = 0; i < u->nmeta; i++) {
 		if (u->meta[i].val.n == 0)
 			continue;
@@ -319,7 +325,15 @@ record(const struct cuser *u)
 		RAW(b, "}");
 	RAW(b, ",\"app_metadata\":{\"source\":");
 	name(b, R.source);
-	KSTR(b, "source_id", u->id);
+	if (id > 0) {
+		/* The user_id again, as escaped above. */
+		RAW(b, ",\"source_id\":\"");
+		jb_reserve(b, idlen);
+		memcpy(b->p + b->len, b->p + id, idlen);
+		b->len += idlen;
+		RAW(b, "\"");
+	} else
+		KSTR(b, "source_id", u->id);
 	if (u->username.p != NULL && !good_username(u->username))
 		KSTR(b, "source_username", u->username);
 	RAW(b, "}");

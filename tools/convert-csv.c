@@ -51,14 +51,9 @@ static void
 cb_field(void *s, size_t len, void *arg)
 {
 	struct csvrun *r = arg;
-	const char *p = s, *end = p + len;
 
 	if (r->nf == 0)
 		r->rowline = r->line;
-	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-		r->line++;
-		p++;
-	}
 	if (r->nf + 2 > r->cap) {
 		r->cap = r->cap ? r->cap * 2 : 32;
 		r->off = xrealloc(r->off, r->cap * sizeof(*r->off));
@@ -283,23 +278,6 @@ row(struct csvrun *r)
 	emit(&u, &r->h);
 }
 
-static void
-cb_row(int c, void *arg)
-{
-	struct csvrun *r = arg;
-
-	if (r->nf > 0 && !r->fatal) {
-		if (r->head == NULL) {
-			if (header(r) == -1)
-				r->fatal = 1;
-		} else
-			row(r);
-	}
-	r->nf = 0;
-	if (c == '\n')
-		r->line++;
-}
-
 /* Newlines in p[0..n). */
 static uint64_t
 newlines(const char *p, size_t n)
@@ -312,6 +290,27 @@ newlines(const char *p, size_t n)
 		p++;
 	}
 	return k;
+}
+
+static void
+cb_row(int c, void *arg)
+{
+	struct csvrun *r = arg;
+
+	/* The row's fields are together in r->data: the newlines of its
+	 * quoted fields counted at once. */
+	if (r->nf > 0)
+		r->line += newlines(r->data.p, r->data.len);
+	if (r->nf > 0 && !r->fatal) {
+		if (r->head == NULL) {
+			if (header(r) == -1)
+				r->fatal = 1;
+		} else
+			row(r);
+	}
+	r->nf = 0;
+	if (c == '\n')
+		r->line++;
 }
 
 #define CSV_OPTS	(CSV_STRICT | CSV_REPALL_NL | CSV_STRICT_FINI)
