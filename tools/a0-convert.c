@@ -28,7 +28,7 @@ struct run {
 	unsigned long	 nuser, nhash, nreset, nbad;
 	const char	*reason[MAXREASON];
 	unsigned long	 nreason[MAXREASON];
-	struct jbuf	 rec, line;
+	struct jbuf	 rec, line;	/* records not yet written, a line */
 	struct jdoc	 doc;
 	struct schema	*sc;
 	const char	*diag;		/* non-NULL: the record has an error */
@@ -39,12 +39,16 @@ struct run {
 };
 
 static struct run R;
+#define RECBUF		(1 << 17)	/* records written at once */
 static char outbuf[1 << 16];
 
 /* Leave no partial reset file behind when exiting on an error. */
 static void
 cleanup(void)
 {
+	/* What stdio would have written at exit. */
+	if (R.rec.len > 0 && fflush(stdout) != EOF)
+		(void)a0_write_all(STDOUT_FILENO, R.rec.p, R.rec.len);
 	if (R.rtmp != NULL)
 		unlink(R.rtmp);
 }
@@ -269,7 +273,8 @@ write_hash(struct jbuf *b, const struct cph *h)
 }
 
 /*
- * The record for u, without its hash, in R.rec (left open).  NULL, or
+ * The record for u, without its hash, after the records in R.rec (left
+ * open).  NULL, or
  * the pointer of the first of its strings that is not UTF-8.
  */
 static const char *
@@ -280,7 +285,6 @@ record(const struct cuser *u)
 	size_t i, k, id = 0, idlen = 0;
 	int kbad;
 
-	jb_reset(b);
 	RAW(b, "{\"email\":\"");
 	if (jb_esc_utf8(b, u->email.p, u->email.n) == -1)
 		bad = "/email";
@@ -413,32 +417,50 @@ count_reason(const char *why)
 	R.nreason[i]++;
 }
 
+/* Records are written to stdout many at a time, past stdio (which holds
+ * nothing: a0-convert writes nothing else there). */
+static void
+flush_records(void)
+{
+	if (fflush(stdout) == EOF ||
+	    a0_write_all(STDOUT_FILENO, R.rec.p, R.rec.len) == -1)
+		err(A0_EXIT_IO, "stdout");
+	jb_reset(&R.rec);
+}
+
+/* Forget the record begun at start. */
+static void
+drop(size_t start)
+{
+	R.rec.len = start;
+	R.rec.p[start] = '\0';
+}
+
 void
 emit(const struct cuser *u, struct cph *h)
 {
 	const char *bad;
-	size_t open;
+	size_t start = R.rec.len, open;
 
-	if ((bad = record(u)) != NULL) {
+	if ((bad = record(u)) != NULL || (h->alg != NULL &&
+	    (bad = write_hash(&R.rec, h)) != NULL)) {
+		drop(start);
 		bad_row(u->file, u->line, u->col, u->num,
 		    "%s: not valid UTF-8", bad);
 		return;
 	}
 	open = R.rec.len;
-	if (h->alg != NULL && (bad = write_hash(&R.rec, h)) != NULL) {
-		bad_row(u->file, u->line, u->col, u->num,
-		    "%s: not valid UTF-8", bad);
-		return;
-	}
 	RAW(&R.rec, "}");
 	if (!plainly_valid(u, h)) {
 		R.diag = NULL;
-		if (json_parse_valid(&R.doc, R.rec.p, R.rec.len) <= 0)
+		if (json_parse_valid(&R.doc, R.rec.p + start,
+		    R.rec.len - start) <= 0)
 			errx(A0_EXIT_IO, "%s: record %llu: cannot tokenize "
 			    "what was written", u->file,
 			    (unsigned long long)u->num);
 		schema_check(R.sc, &R.doc, NULL, report, NULL);
 		if (R.diag != NULL) {
+			drop(start);
 			bad_row(u->file, u->line, u->col, u->num, "%s",
 			    R.dptr.p);
 			return;
@@ -446,7 +468,8 @@ emit(const struct cuser *u, struct cph *h)
 	}
 	R.nuser++;
 	if (R.ck != NULL)
-		check_record(R.ck, u->email, R.rec.p, R.rec.len,
+		check_record(R.ck, u->email, R.rec.p + start,
+		    R.rec.len - start,
 		    h->alg == NULL ? h->reason : NULL);
 	if (h->alg != NULL)
 		R.nhash++;
@@ -458,7 +481,7 @@ emit(const struct cuser *u, struct cph *h)
 		/* The record as written, its hash left out: it has none. */
 		jb_reset(&R.line);
 		jb_puts(&R.line, "{\"user\":");
-		jb_add(&R.line, R.rec.p, open);
+		jb_add(&R.line, R.rec.p + start, open - start);
 		jb_puts(&R.line, "}");
 		R.line.comma = 1;
 		jb_kstr(&R.line, "reason", h->reason);
@@ -467,8 +490,8 @@ emit(const struct cuser *u, struct cph *h)
 			err(A0_EXIT_IO, "reset file");
 	}
 	RAW(&R.rec, "\n");
-	if (jb_write(&R.rec, stdout) == -1)
-		err(A0_EXIT_IO, "stdout");
+	if (R.rec.len >= RECBUF)
+		flush_records();
 }
 
 static void
@@ -643,6 +666,7 @@ main(int argc, char *argv[])
 		if (fd != STDIN_FILENO)
 			close(fd);
 	}
+	flush_records();
 	if (a0_flush_stdout() == -1)
 		err(A0_EXIT_IO, "stdout");
 	if (R.rf != NULL && st == 0)
