@@ -1030,7 +1030,12 @@ bcrypt_bad(const char *p, size_t n, int *cost)
 	*cost = (p[4] - '0') * 10 + (p[5] - '0');
 	if (*cost < 4 || *cost > 31)
 		return "bcrypt cost must be 04 to 31";
-	for (i = 7, all = CC_BCRYPT; i < n; i++)
+	for (i = 7, all = CC_BCRYPT; i + 4 <= n; i += 4)
+		all &= cclass[(unsigned char)p[i]] &
+		    cclass[(unsigned char)p[i + 1]] &
+		    cclass[(unsigned char)p[i + 2]] &
+		    cclass[(unsigned char)p[i + 3]];
+	for (; i < n; i++)
 		all &= cclass[(unsigned char)p[i]];
 	if (!(all & CC_BCRYPT))
 		return "bcrypt salt and hash use only [./A-Za-z0-9]";
