@@ -29,6 +29,7 @@ struct run {
 	const char	*reason[MAXREASON];
 	unsigned long	 nreason[MAXREASON];
 	struct jbuf	 rec, line;	/* records not yet written, a line */
+	struct jbuf	 app;		/* ,"app_metadata":{"source":... */
 	struct jdoc	 doc;
 	struct schema	*sc;
 	const char	*diag;		/* non-NULL: the record has an error */
@@ -169,7 +170,8 @@ good_username(struct cstr s)
 #define KBOOL(b, k, v)	\
 	kbool((b), ",\"" k "\":", sizeof(",\"" k "\":") - 1, (v))
 
-/* jb_add, inlined for the record's many short pieces. */
+/* jb_add, inlined for the record's many short pieces; the record is
+ * NUL-terminated when it is done (see emit). */
 static inline void
 put(struct jbuf *b, const char *s, size_t n)
 {
@@ -177,7 +179,6 @@ put(struct jbuf *b, const char *s, size_t n)
 		jb_reserve(b, n);
 	memcpy(b->p + b->len, s, n);
 	b->len += n;
-	b->p[b->len] = '\0';
 }
 
 /* One of a0-convert's own names as a string (nothing to escape), or
@@ -327,8 +328,7 @@ record(const struct cuser *u)
 	}
 	if (k > 0)
 		RAW(b, "}");
-	RAW(b, ",\"app_metadata\":{\"source\":");
-	name(b, R.source);
+	put(b, R.app.p, R.app.len);
 	if (id > 0) {
 		/* The user_id again, as escaped above. */
 		RAW(b, ",\"source_id\":\"");
@@ -384,10 +384,10 @@ plainly_valid(const struct cuser *u, const struct cph *h)
 	}
 	if (h->alg == NULL)
 		return 1;
-	return strcmp(h->alg, "bcrypt") == 0 && strcmp(h->enc, "utf8") == 0 &&
-	    !h->salted && h->pwenc == NULL && h->keylen == 0 &&
-	    (h->schema_ok ||
-	    schema_bcrypt_bad(h->value.p, h->value.len) == NULL);
+	return !h->salted && h->pwenc == NULL && h->keylen == 0 &&
+	    (h->schema_ok || (strcmp(h->alg, "bcrypt") == 0 &&
+	    strcmp(h->enc, "utf8") == 0 &&
+	    schema_bcrypt_bad(h->value.p, h->value.len) == NULL));
 }
 
 static void
@@ -451,6 +451,7 @@ emit(const struct cuser *u, struct cph *h)
 	}
 	open = R.rec.len;
 	RAW(&R.rec, "}");
+	R.rec.p[R.rec.len] = '\0';
 	if (!plainly_valid(u, h)) {
 		R.diag = NULL;
 		if (json_parse_valid(&R.doc, R.rec.p + start,
@@ -490,6 +491,7 @@ emit(const struct cuser *u, struct cph *h)
 			err(A0_EXIT_IO, "reset file");
 	}
 	RAW(&R.rec, "\n");
+	R.rec.p[R.rec.len] = '\0';
 	if (R.rec.len >= RECBUF)
 		flush_records();
 }
@@ -657,6 +659,8 @@ main(int argc, char *argv[])
 	}
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	R.source = fflag;
+	RAW(&R.app, ",\"app_metadata\":{\"source\":");
+	name(&R.app, R.source);
 	R.sc = schema_new();
 	for (i = 0; i < (argc ? argc : 1) && st == 0; i++) {
 		R.file = argc ? argv[i] : "-";
@@ -680,6 +684,7 @@ main(int argc, char *argv[])
 	json_free(&R.doc);
 	jb_free(&R.rec);
 	jb_free(&R.line);
+	jb_free(&R.app);
 	jb_free(&R.dptr);
 	free(map);
 	if (pep != NULL) {
