@@ -272,6 +272,8 @@ void	 jb_esc(struct jbuf *, const char *, size_t);	/* escaped, no quotes */
  * UTF-8 (an overlong, a surrogate, past U+10FFFF, cut short). */
 int	 jb_esc_utf8(struct jbuf *, const char *, size_t);
 void	 jb_reserve(struct jbuf *, size_t);	/* room for n more bytes */
+/* 1 when s is UTF-8 that jb_esc would leave as it is, else 0. */
+int	 jb_plain(const char *, size_t);
 void	 jb_str(struct jbuf *, const char *, size_t);	/* a JSON string */
 void	 jb_cstr(struct jbuf *, const char *);	/* a string, or null */
 void	 jb_begin(struct jbuf *, char);		/* '{' or '[' */

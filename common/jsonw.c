@@ -100,20 +100,20 @@ jb_esc(struct jbuf *b, const char *s, size_t n)
 	jb_add(b, run, (size_t)(end - run));
 }
 
-/* Does word w hold a byte jb_esc changes or a non-ASCII one?  False
- * positives are allowed: the caller then looks at each byte. */
-#define J_ONES		0x0101010101010101ULL
-#define J_HIGHS		0x8080808080808080ULL
-#define J_ZERO(w)	(((w) - J_ONES) & ~(w) & J_HIGHS)
-#define J_SPECIAL(w)	(J_ZERO((w) & 0xE0E0E0E0E0E0E0E0ULL) |	\
-	J_ZERO((w) ^ 0x2222222222222222ULL) |				\
-	J_ZERO((w) ^ 0x5C5C5C5C5C5C5C5CULL) |				\
-	(((w) | ((w) + J_ONES)) & J_HIGHS))
-/* The same for four bytes. */
-#define J_ZERO4(w)	(((w) - 0x01010101U) & ~(w) & 0x80808080U)
-#define J_SPECIAL4(w)	(J_ZERO4((w) & 0xE0E0E0E0U) |			\
-	J_ZERO4((w) ^ 0x22222222U) | J_ZERO4((w) ^ 0x5C5C5C5CU) |	\
-	(((w) | ((w) + 0x01010101U)) & 0x80808080U))
+/*
+ * Does word w hold a byte jb_esc changes or a non-ASCII one?  On the low
+ * seven bits of each byte (no carry crosses a byte): b + 0x60 has its
+ * high bit clear when b < 0x20, b + 1 has it set when b is 0x7F, and
+ * (b ^ c) + 0x7F has it clear when b is c.  K repeats a byte in a word.
+ */
+#define J_SPECIALK(w, K)	((((w) | ~((((w) & K(0x7F)) + K(0x60)) &	\
+	((((w) & K(0x7F)) ^ K(0x22)) + K(0x7F)) &			\
+	((((w) & K(0x7F)) ^ K(0x5C)) + K(0x7F))) |			\
+	(((w) & K(0x7F)) + K(0x01)))) & K(0x80))
+#define J_K8(b)		((uint64_t)(b) * 0x0101010101010101ULL)
+#define J_K4(b)		((uint32_t)(b) * 0x01010101U)
+#define J_SPECIAL(w)	J_SPECIALK(w, J_K8)
+#define J_SPECIAL4(w)	J_SPECIALK(w, J_K4)
 
 /* The length of the UTF-8 sequence at p (before end), or 0 if it is not
  * one: no overlongs, no UTF-16 surrogates, nothing past U+10FFFF. */
@@ -258,6 +258,43 @@ jb_esc_utf8(struct jbuf *b, const char *s, size_t n)
 	b->len = (size_t)(d - b->p);
 	b->p[b->len] = '\0';
 	return 0;
+}
+
+int
+jb_plain(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	const unsigned char *lim;
+	uint64_t w;
+	size_t k;
+
+	while (p < end) {
+		lim = end;
+		if (end - p >= 8) {
+			memcpy(&w, p, 8);
+			if (!J_SPECIAL(w)) {
+				p += 8;
+				continue;
+			}
+			lim = p + 8;
+		} else if (n >= 8) {
+			/* The last word, overlapping bytes already seen. */
+			memcpy(&w, end - 8, 8);
+			if (!J_SPECIAL(w))
+				return 1;
+		}
+		while (p < lim) {
+			if (*p < 0x80) {
+				if (jclass[*p] != 0)
+					return 0;
+				p++;
+			} else if ((k = u8seq(p, end)) == 0)
+				return 0;
+			else
+				p += k;
+		}
+	}
+	return 1;
 }
 
 void

@@ -197,12 +197,14 @@ check "csv: CRLF lines, a blank line, and an email a0-validate refuses" 1 \
 ok "... the good row is kept" grep -q '^{"email":"a@example.com"' "$T/out"
 # Each value taken from the source is checked by the schema's rule for
 # it; one that breaks a rule is a bad row, reported as a0-validate would.
-printf 'email,given_name,plan\na@example.com,\377x,p\nb@example.com,x,\300\257\nc@example.com,Zo\303\253,p\n' > "$T/utf8.csv"
+printf 'email,given_name,plan\na@example.com,\377x,p\nb@example.com,x,\300\257\nc@example.com,Zo\303\253,p\nd@example.com,x\303,\253\n' > "$T/utf8.csv"
 check "csv: fields that are not UTF-8 are bad rows" 1 "$T/utf8.csv" - \
     '^-:2: row 1: /given_name: not valid UTF-8$' a0-convert -f csv \
     --map email=email,given_name=given_name,user_metadata.plan=plan
 ok "... with their lines" grep -q \
     '^-:3: row 2: /user_metadata/plan: not valid UTF-8$' "$T/err"
+ok "... a character split between two fields" grep -q \
+    '^-:5: row 4: /given_name: not valid UTF-8$' "$T/err"
 ok "... the good row is kept, and passes a0-validate" sh -c '
     [ "$(grep -c . "$1")" = 1 ] && grep -q "^{\"email\":\"c@example.com\"" "$1" &&
     a0-validate -n "$1"' sh "$T/out"

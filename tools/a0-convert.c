@@ -162,11 +162,15 @@ good_username(struct cstr s)
 #define KSTR(b, k, s)	do {						\
 	if ((s).p != NULL) {						\
 		RAW((b), ",\"" k "\":\"");					\
-		if (jb_esc_utf8((b), (s).p, (s).n) == -1 && bad == NULL)	\
+		if (ESC((b), (s)) == -1 && bad == NULL)			\
 			bad = "/" k;					\
 		RAW((b), "\"");						\
 	}								\
 } while (0)
+/* A string from the source, escaped unless the reader found that
+ * none of its strings need it (u->plain). */
+#define ESC(b, s)	(u->plain ? (put((b), (s).p, (s).n), 0) :	\
+	jb_esc_utf8((b), (s).p, (s).n))
 #define KBOOL(b, k, v)	\
 	kbool((b), ",\"" k "\":", sizeof(",\"" k "\":") - 1, (v))
 
@@ -287,7 +291,7 @@ record(const struct cuser *u)
 	int kbad;
 
 	RAW(b, "{\"email\":\"");
-	if (jb_esc_utf8(b, u->email.p, u->email.n) == -1)
+	if (ESC(b, u->email) == -1)
 		bad = "/email";
 	RAW(b, "\"");
 	KBOOL(b, "email_verified", u->email_verified);
@@ -304,7 +308,7 @@ record(const struct cuser *u)
 	if (good_id(u->id)) {
 		RAW(b, ",\"user_id\":\"");
 		id = b->len;
-		if (jb_esc_utf8(b, u->id.p, u->id.n) == -1 && bad == NULL)
+		if (ESC(b, u->id) == -1 && bad == NULL)
 			bad = "/user_id";
 		idlen = b->len - id;
 		RAW(b, "\"");
@@ -317,14 +321,15 @@ record(const struct cuser *u)
 		else
 			RAW(b, ",");
 		kbad = ustr(b, u->meta[i].key, strlen(u->meta[i].key));
-		RAW(b, ":");
-		if ((ustr(b, u->meta[i].val.p, u->meta[i].val.n) == -1 ||
-		    kbad == -1) && bad == NULL) {
+		RAW(b, ":\"");
+		if ((ESC(b, u->meta[i].val) == -1 || kbad == -1) &&
+		    bad == NULL) {
 			jb_reset(&R.dptr);
 			jb_puts(&R.dptr, "/user_metadata/");
 			jb_puts(&R.dptr, u->meta[i].key);
 			bad = R.dptr.p;
 		}
+		RAW(b, "\"");
 	}
 	if (k > 0)
 		RAW(b, "}");

@@ -226,6 +226,33 @@ boolean(const struct csvrun *r, int f)
 	return a0_parse_bool(buf, &v) == 0 ? v : -2;
 }
 
+/*
+ * Are the row's fields, but the password and salt (hash_csv's), UTF-8
+ * that JSON takes as it is?  They are together in r->data: when each run
+ * of them is, and no field starts inside a character (a sequence split
+ * between fields), so is every field.
+ */
+static int
+plain(const struct csvrun *r)
+{
+	size_t i, from = 0;
+
+	for (i = 0; i <= r->nf; i++) {
+		if (i < r->nf && (int)i != r->col[F_PASSWORD] &&
+		    (int)i != r->col[F_SALT]) {
+			if (r->off[i] < r->off[i + 1] && ((unsigned char)
+			    r->data.p[r->off[i]] & 0xC0) == 0x80)
+				return 0;
+			continue;
+		}
+		if (!jb_plain(r->data.p + r->off[from], r->off[i] -
+		    r->off[from]))
+			return 0;
+		from = i + 1;
+	}
+	return 1;
+}
+
 static void
 row(struct csvrun *r)
 {
@@ -274,6 +301,7 @@ row(struct csvrun *r)
 	}
 	u.meta = r->meta;
 	u.nmeta = r->nmeta;
+	u.plain = plain(r);
 	hash_csv(&r->h, r->ho, get(r, F_PASSWORD), get(r, F_SALT));
 	emit(&u, &r->h);
 }

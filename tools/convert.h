@@ -34,6 +34,8 @@ struct cuser {
 	const char	*file;		/* where the user was read */
 	uint64_t	 line, col;	/* col 0: a CSV row */
 	uint64_t	 num;		/* 1-based user number in the file */
+	int		 plain;		/* every string is UTF-8, with nothing
+					 * to escape in JSON */
 };
 
 /*

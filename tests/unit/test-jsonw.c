@@ -43,6 +43,37 @@ esc_utf8_same(void)
 	return bad;
 }
 
+/* jb_plain says 1 exactly when jb_esc_utf8 takes s and copies it as it
+ * is, at every place in strings of every length up to 40. */
+static int
+plain_right(void)
+{
+	static const char *const ins[] = {
+		"\"", "\\", "\n", "\x1f", "\x7f", "\xc3\xb6", "\xe2\x82\xac",
+		"\xf0\x9f\x98\x80", "\xc3", "\xb6", "\xed\xa0\x80", "\xc0\xaf",
+		"~", " ", "!", "#", "[", "]", "!\"", "Z"
+	};
+	struct jbuf b = { NULL, 0, 0, 0 };
+	char s[64];
+	size_t n, at, i, k;
+	int bad = 0, want;
+
+	for (n = 0; n <= 40; n++)
+		for (at = 0; at <= n; at++)
+			for (i = 0; i < sizeof(ins) / sizeof(ins[0]); i++) {
+				k = strlen(ins[i]);
+				memset(s, 'A' + (int)(n % 26), n + k);
+				memcpy(s + at, ins[i], k);
+				jb_reset(&b);
+				want = jb_esc_utf8(&b, s, n + k) == 0 &&
+				    b.len == n + k && memcmp(b.p, s, n + k) == 0;
+				if (jb_plain(s, n + k) != want)
+					bad++;
+			}
+	jb_free(&b);
+	return bad;
+}
+
 int
 main(void)
 {
@@ -83,6 +114,7 @@ main(void)
 	}
 	ok(esc_utf8_same() == 0, "jb_esc_utf8 writes what jb_esc does for "
 	    "UTF-8 text");
+	ok(plain_right() == 0, "jb_plain: UTF-8 with nothing to escape");
 	for (i = 0; i < sizeof(notutf8) / sizeof(notutf8[0]); i++) {
 		jb_add(&b, "kept", 4);
 		ok(jb_esc_utf8(&b, notutf8[i].in, notutf8[i].len) == -1 &&
