@@ -268,6 +268,12 @@ void	 jb_puts(struct jbuf *, const char *);		/* raw text */
 void	 jb_printf(struct jbuf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));	/* raw, formatted */
 void	 jb_esc(struct jbuf *, const char *, size_t);	/* escaped, no quotes */
+/* As jb_esc, for UTF-8 text: 0, or -1 (nothing added) when it is not
+ * UTF-8 (an overlong, a surrogate, past U+10FFFF, cut short). */
+int	 jb_esc_utf8(struct jbuf *, const char *, size_t);
+void	 jb_reserve(struct jbuf *, size_t);	/* room for n more bytes */
+/* 1 when s is UTF-8 that jb_esc would leave as it is, else 0. */
+int	 jb_plain(const char *, size_t);
 void	 jb_str(struct jbuf *, const char *, size_t);	/* a JSON string */
 void	 jb_cstr(struct jbuf *, const char *);	/* a string, or null */
 void	 jb_begin(struct jbuf *, char);		/* '{' or '[' */
@@ -341,6 +347,17 @@ int		 schema_finish(struct schema *);
  */
 const char	*schema_str(struct schema *, const struct jdoc *d, int i,
 		    size_t *len);
+
+/*
+ * Single values by the rules schema_check applies to them, for code that
+ * builds records itself (a0-convert); the bytes are unescaped.  Each
+ * returns NULL or what is wrong
+ * (schema_check's words, its diagnostics are the ones to print).
+ */
+const char	*schema_email_bad(const char *p, size_t n);
+const char	*schema_bcrypt_bad(const char *p, size_t n);
+int		 schema_e164(const char *p, size_t n);	/* 1: +digits */
+size_t		 schema_u16len(const char *p, size_t n); /* UTF-16 units */
 
 /* ---- dupset.c: duplicate users across an input ---- */
 

@@ -5,6 +5,7 @@
  * the code that makes it.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,209 @@ jb_esc(struct jbuf *b, const char *s, size_t n)
 		jb_add(b, e, 6);
 	}
 	jb_add(b, run, (size_t)(end - run));
+}
+
+/*
+ * Does word w hold a byte jb_esc changes or a non-ASCII one?  On the low
+ * seven bits of each byte (no carry crosses a byte): b + 0x60 has its
+ * high bit clear when b < 0x20, b + 1 has it set when b is 0x7F, and
+ * (b ^ c) + 0x7F has it clear when b is c.  K repeats a byte in a word.
+ */
+#define J_SPECIALK(w, K)	((((w) | ~((((w) & K(0x7F)) + K(0x60)) &	\
+	((((w) & K(0x7F)) ^ K(0x22)) + K(0x7F)) &			\
+	((((w) & K(0x7F)) ^ K(0x5C)) + K(0x7F))) |			\
+	(((w) & K(0x7F)) + K(0x01)))) & K(0x80))
+#define J_K8(b)		((uint64_t)(b) * 0x0101010101010101ULL)
+#define J_K4(b)		((uint32_t)(b) * 0x01010101U)
+#define J_SPECIAL(w)	J_SPECIALK(w, J_K8)
+#define J_SPECIAL4(w)	J_SPECIALK(w, J_K4)
+
+/* The length of the UTF-8 sequence at p (before end), or 0 if it is not
+ * one: no overlongs, no UTF-16 surrogates, nothing past U+10FFFF. */
+static size_t
+u8seq(const unsigned char *p, const unsigned char *end)
+{
+	unsigned c = p[0], lo, hi;
+	size_t n;
+
+	if (c < 0xc2 || c > 0xf4)
+		return 0;
+	n = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+	if ((size_t)(end - p) < n)
+		return 0;
+	lo = c == 0xe0 ? 0xa0 : c == 0xf0 ? 0x90 : 0x80;
+	hi = c == 0xed ? 0x9f : c == 0xf4 ? 0x8f : 0xbf;
+	if (p[1] < lo || p[1] > hi || (n > 2 && (p[2] & 0xc0) != 0x80) ||
+	    (n > 3 && (p[3] & 0xc0) != 0x80))
+		return 0;
+	return n;
+}
+
+/* What jb_esc_utf8 does with a byte: 0 copy, 1 escape, 2 a UTF-8 lead. */
+static const unsigned char jclass[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2
+};
+
+int
+jb_esc_utf8(struct jbuf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	const unsigned char *lim;
+	char *d;
+	uint64_t w;
+	uint32_t v;
+	size_t k, t;
+	unsigned char c;
+
+	if (n > (size_t)-1 / 8 || b->len > (size_t)-1 / 4)
+		return -1;
+	grow(b, n * 6);
+	d = b->p + b->len;
+	/*
+	 * Words of 8 or 4 bytes with nothing to change are copied whole.
+	 * The last, shorter, piece is read as the word that ends the
+	 * string: when that word is plain ASCII, so are the bytes already
+	 * copied that it overlaps, and they were copied as they are.
+	 */
+	while (p < end) {
+		t = (size_t)(end - p);
+		lim = end;
+		if (t >= 8) {
+			memcpy(&w, p, 8);
+			if (!J_SPECIAL(w)) {
+				memcpy(d, p, 8);
+				d += 8;
+				p += 8;
+				continue;
+			}
+			lim = p + 8;
+		} else if (n >= 8) {
+			memcpy(&w, end - 8, 8);
+			if (!J_SPECIAL(w)) {
+				memcpy(d - (8 - t), end - 8, 8);
+				d += t;
+				break;
+			}
+		} else if (t >= 4) {
+			memcpy(&v, p, 4);
+			if (!J_SPECIAL4(v)) {
+				memcpy(d, p, 4);
+				d += 4;
+				p += 4;
+				continue;
+			}
+			lim = p + 4;
+		} else if (n >= 4) {
+			memcpy(&v, end - 4, 4);
+			if (!J_SPECIAL4(v)) {
+				memcpy(d - (4 - t), end - 4, 4);
+				d += t;
+				break;
+			}
+		}
+		/* Byte by byte up to lim (a UTF-8 sequence may cross it). */
+		while (p < lim) {
+			c = *p;
+			if (jclass[c] == 0) {
+				*d++ = (char)c;
+				p++;
+				continue;
+			}
+			if (c >= 0x80) {
+				if ((k = u8seq(p, end)) == 0) {
+					b->p[b->len] = '\0';
+					return -1;
+				}
+				memcpy(d, p, k);
+				d += k;
+				p += k;
+				continue;
+			}
+			p++;
+			*d++ = '\\';
+			switch (c) {
+			case '"': case '\\':
+				*d++ = (char)c;
+				continue;
+			case '\n':
+				*d++ = 'n';
+				continue;
+			case '\t':
+				*d++ = 't';
+				continue;
+			case '\r':
+				*d++ = 'r';
+				continue;
+			}
+			*d++ = 'u';
+			*d++ = '0';
+			*d++ = '0';
+			*d++ = hex[c >> 4];
+			*d++ = hex[c & 15];
+		}
+	}
+	b->len = (size_t)(d - b->p);
+	b->p[b->len] = '\0';
+	return 0;
+}
+
+int
+jb_plain(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	const unsigned char *lim;
+	uint64_t w;
+	size_t k;
+
+	while (p < end) {
+		lim = end;
+		if (end - p >= 8) {
+			memcpy(&w, p, 8);
+			if (!J_SPECIAL(w)) {
+				p += 8;
+				continue;
+			}
+			lim = p + 8;
+		} else if (n >= 8) {
+			/* The last word, overlapping bytes already seen. */
+			memcpy(&w, end - 8, 8);
+			if (!J_SPECIAL(w))
+				return 1;
+		}
+		while (p < lim) {
+			if (*p < 0x80) {
+				if (jclass[*p] != 0)
+					return 0;
+				p++;
+			} else if ((k = u8seq(p, end)) == 0)
+				return 0;
+			else
+				p += k;
+		}
+	}
+	return 1;
+}
+
+void
+jb_reserve(struct jbuf *b, size_t n)
+{
+	grow(b, n);
 }
 
 void

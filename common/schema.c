@@ -1013,6 +1013,7 @@ static const char *
 bcrypt_bad(const char *p, size_t n, int *cost)
 {
 	size_t i;
+	unsigned all;
 
 	*cost = -1;
 	if (n < 4 || p[0] != '$' || p[1] != '2')
@@ -1029,9 +1030,15 @@ bcrypt_bad(const char *p, size_t n, int *cost)
 	*cost = (p[4] - '0') * 10 + (p[5] - '0');
 	if (*cost < 4 || *cost > 31)
 		return "bcrypt cost must be 04 to 31";
-	for (i = 7; i < n; i++)
-		if (!(cclass[(unsigned char)p[i]] & CC_BCRYPT))
-			return "bcrypt salt and hash use only [./A-Za-z0-9]";
+	for (i = 7, all = CC_BCRYPT; i + 4 <= n; i += 4)
+		all &= cclass[(unsigned char)p[i]] &
+		    cclass[(unsigned char)p[i + 1]] &
+		    cclass[(unsigned char)p[i + 2]] &
+		    cclass[(unsigned char)p[i + 3]];
+	for (; i < n; i++)
+		all &= cclass[(unsigned char)p[i]];
+	if (!(all & CC_BCRYPT))
+		return "bcrypt salt and hash use only [./A-Za-z0-9]";
 	return NULL;
 }
 
@@ -1818,6 +1825,38 @@ schema_finish(struct schema *s)
 		    "bytes, more than Auth0's %d (10 KB)", s->compact,
 		    A0_PROFILE_MAX);
 	return s->errors;
+}
+
+const char *
+schema_email_bad(const char *p, size_t n)
+{
+	int toolong;
+
+	if (cclass['a'] == 0)
+		cclass_init();
+	return email_bad(p, n, &toolong);
+}
+
+const char *
+schema_bcrypt_bad(const char *p, size_t n)
+{
+	int cost;
+
+	if (cclass['a'] == 0)
+		cclass_init();
+	return bcrypt_bad(p, n, &cost);
+}
+
+int
+schema_e164(const char *p, size_t n)
+{
+	return e164(p, n);
+}
+
+size_t
+schema_u16len(const char *p, size_t n)
+{
+	return ulen(p, n);
 }
 
 int

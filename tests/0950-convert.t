@@ -195,6 +195,46 @@ check "csv: CRLF lines, a blank line, and an email a0-validate refuses" 1 \
     "$T/crlf.csv" - '^-:4: row 2: /email: FORMAT: not a valid email address' \
     a0-convert -f csv
 ok "... the good row is kept" grep -q '^{"email":"a@example.com"' "$T/out"
+# Each value taken from the source is checked by the schema's rule for
+# it; one that breaks a rule is a bad row, reported as a0-validate would.
+printf 'email,given_name,plan\na@example.com,\377x,p\nb@example.com,x,\300\257\nc@example.com,Zo\303\253,p\nd@example.com,x\303,\253\n' > "$T/utf8.csv"
+check "csv: fields that are not UTF-8 are bad rows" 1 "$T/utf8.csv" - \
+    '^-:2: row 1: /given_name: not valid UTF-8$' a0-convert -f csv \
+    --map email=email,given_name=given_name,user_metadata.plan=plan
+ok "... with their lines" grep -q \
+    '^-:3: row 2: /user_metadata/plan: not valid UTF-8$' "$T/err"
+ok "... a character split between two fields" grep -q \
+    '^-:5: row 4: /given_name: not valid UTF-8$' "$T/err"
+ok "... the good row is kept, and passes a0-validate" sh -c '
+    [ "$(grep -c . "$1")" = 1 ] && grep -q "^{\"email\":\"c@example.com\"" "$1" &&
+    a0-validate -n "$1"' sh "$T/out"
+e150=$(awk 'BEGIN { for (i = 0; i < 150; i++) printf "\303\251" }')
+u150=$(awk 'BEGIN { for (i = 0; i < 75; i++) printf "\360\237\230\200" }')
+printf 'email,given_name,family_name,phone,k1,k2\n' > "$T/rules.csv"
+printf 'a@example.com,%s,%s,+15551234567,x,\n' "$e150" "$u150" >> "$T/rules.csv"
+printf 'b@example.com,%se,x,,,\n' "$e150" >> "$T/rules.csv"
+printf 'c@example.com,x,%s\360\237\230\200,,,\n' "$u150" >> "$T/rules.csv"
+printf 'd@example.com,x,x,555-1234,,\n' >> "$T/rules.csv"
+printf 'e@example.com,x,x,,x,y\n' >> "$T/rules.csv"
+printf 'f@example..com,x,x,,,\n' >> "$T/rules.csv"
+check "csv: values against the schema's rules, by UTF-16 length" 1 \
+    "$T/rules.csv" - \
+    '^-:3: row 2: /given_name: MAX_LENGTH: 151 characters, more than 150$' \
+    a0-convert -f csv --map email=email,given_name=given_name \
+    --map family_name=family_name,phone_number=phone \
+    --map user_metadata.k=k1,user_metadata.k=k2
+ok "... a four-byte character counts two" grep -q \
+    '^-:4: row 3: /family_name: MAX_LENGTH: 152 characters, more than 150$' \
+    "$T/err"
+ok "... a phone number that is not E.164" grep -q \
+    '^-:5: row 4: /phone_number: FORMAT: not an E.164' "$T/err"
+ok "... a metadata key given twice" grep -q \
+    '^-:6: row 5: /user_metadata/k: DUPLICATE_KEY' "$T/err"
+ok "... an email address" grep -q \
+    '^-:7: row 6: /email: FORMAT: not a valid email address' "$T/err"
+ok "... the row at the limits is kept, and passes a0-validate" sh -c '
+    [ "$(grep -c . "$1")" = 1 ] && grep -q "^{\"email\":\"a@example.com\"" "$1" &&
+    a0-validate -n "$1"' sh "$T/out"
 printf '[{"model":"auth.user","pk":1,"fields":{"email":"a@example.com"}},\n {"model": tru}]\n' > "$T/bad.json"
 check "django: malformed JSON stops the run" 3 "$T/bad.json" - \
     '^a0-convert: -:2:' a0-convert -f django -R "$T/partial.jsonl"

@@ -28,7 +28,8 @@ struct run {
 	unsigned long	 nuser, nhash, nreset, nbad;
 	const char	*reason[MAXREASON];
 	unsigned long	 nreason[MAXREASON];
-	struct jbuf	 rec, line;
+	struct jbuf	 rec, line;	/* records not yet written, a line */
+	struct jbuf	 app;		/* ,"app_metadata":{"source":... */
 	struct jdoc	 doc;
 	struct schema	*sc;
 	const char	*diag;		/* non-NULL: the record has an error */
@@ -39,12 +40,16 @@ struct run {
 };
 
 static struct run R;
+#define RECBUF		(1 << 17)	/* records written at once */
 static char outbuf[1 << 16];
 
 /* Leave no partial reset file behind when exiting on an error. */
 static void
 cleanup(void)
 {
+	/* What stdio would have written at exit. */
+	if (R.rec.len > 0 && fflush(stdout) != EOF)
+		(void)a0_write_all(STDOUT_FILENO, R.rec.p, R.rec.len);
 	if (R.rtmp != NULL)
 		unlink(R.rtmp);
 }
@@ -150,23 +155,60 @@ good_username(struct cstr s)
 /*
  * The record is written with its keys as constant text: the writer's
  * generic member calls cost more than the rest of a CSV row's work.
- * Every member but the first ("email") starts with its comma.
+ * Every member but the first ("email") starts with its comma.  A string
+ * from the source that is not UTF-8 sets *bad to its pointer.
  */
-#define RAW(b, s)	jb_add((b), (s), sizeof(s) - 1)
-#define KSTR(b, k, s)	\
-	kstr((b), ",\"" k "\":\"", sizeof(",\"" k "\":\"") - 1, (s))
+#define RAW(b, s)	put((b), (s), sizeof(s) - 1)
+#define KSTR(b, k, s)	do {						\
+	if ((s).p != NULL) {						\
+		RAW((b), ",\"" k "\":\"");					\
+		if (ESC((b), (s)) == -1 && bad == NULL)			\
+			bad = "/" k;					\
+		RAW((b), "\"");						\
+	}								\
+} while (0)
+/* A string from the source, escaped unless the reader found that
+ * none of its strings need it (u->plain). */
+#define ESC(b, s)	(u->plain ? (put((b), (s).p, (s).n), 0) :	\
+	jb_esc_utf8((b), (s).p, (s).n))
 #define KBOOL(b, k, v)	\
 	kbool((b), ",\"" k "\":", sizeof(",\"" k "\":") - 1, (v))
 
-/* ,"key":"value" when s is present; k is ,"key":" */
-static void
-kstr(struct jbuf *b, const char *k, size_t kn, struct cstr s)
+/* jb_add, inlined for the record's many short pieces; the record is
+ * NUL-terminated when it is done (see emit). */
+static inline void
+put(struct jbuf *b, const char *s, size_t n)
 {
-	if (s.p == NULL)
+	if (b->len + n + 1 > b->cap)
+		jb_reserve(b, n);
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+
+/* One of a0-convert's own names as a string (nothing to escape), or
+ * null. */
+static void
+name(struct jbuf *b, const char *s)
+{
+	if (s == NULL) {
+		RAW(b, "null");
 		return;
-	jb_add(b, k, kn);
-	jb_esc(b, s.p, s.n);
+	}
 	RAW(b, "\"");
+	put(b, s, strlen(s));
+	RAW(b, "\"");
+}
+
+/* s as a JSON string; -1 when it is not UTF-8. */
+static int
+ustr(struct jbuf *b, const char *s, size_t n)
+{
+	int r;
+
+	RAW(b, "\"");
+	r = jb_esc_utf8(b, s, n);
+	RAW(b, "\"");
+	return r;
 }
 
 static void
@@ -174,37 +216,57 @@ kbool(struct jbuf *b, const char *k, size_t kn, int v)
 {
 	if (v < 0)
 		return;
-	jb_add(b, k, kn);
+	put(b, k, kn);
 	if (v)
 		RAW(b, "true");
 	else
 		RAW(b, "false");
 }
 
-static void
+/* h as custom_password_hash; NULL, or the pointer of a string from the
+ * source that is not UTF-8. */
+static const char *
 write_hash(struct jbuf *b, const struct cph *h)
 {
+	const char *bad = NULL;
+
+	if (h->schema_ok && !h->salted && h->pwenc == NULL &&
+	    h->keylen == 0) {
+		/* bcrypt, its value [./A-Za-z0-9$]: nothing to escape. */
+		RAW(b, ",\"custom_password_hash\":{\"algorithm\":\"bcrypt\","
+		    "\"hash\":{\"value\":\"");
+		put(b, h->value.p, h->value.len);
+		RAW(b, "\",\"encoding\":\"utf8\"}}");
+		return NULL;
+	}
 	RAW(b, ",\"custom_password_hash\":{\"algorithm\":");
-	jb_cstr(b, h->alg);
+	name(b, h->alg);
 	RAW(b, ",\"hash\":{\"value\":");
-	jb_str(b, h->value.p, h->value.len);
+	if (h->schema_ok) {
+		/* [./A-Za-z0-9$]: nothing to escape. */
+		RAW(b, "\"");
+		put(b, h->value.p, h->value.len);
+		RAW(b, "\"");
+	} else if (ustr(b, h->value.p, h->value.len) == -1)
+		bad = "/custom_password_hash/hash/value";
 	RAW(b, ",\"encoding\":");
-	jb_cstr(b, h->enc);
+	name(b, h->enc);
 	RAW(b, "}");
 	if (h->salted) {
 		RAW(b, ",\"salt\":{\"value\":");
-		jb_str(b, h->salt.p, h->salt.len);
+		if (ustr(b, h->salt.p, h->salt.len) == -1 && bad == NULL)
+			bad = "/custom_password_hash/salt/value";
 		RAW(b, ",\"encoding\":");
-		jb_cstr(b, h->saltenc);
+		name(b, h->saltenc);
 		if (h->pos != NULL) {
 			RAW(b, ",\"position\":");
-			jb_cstr(b, h->pos);
+			name(b, h->pos);
 		}
 		RAW(b, "}");
 	}
 	if (h->pwenc != NULL) {
 		RAW(b, ",\"password\":{\"encoding\":");
-		jb_cstr(b, h->pwenc);
+		name(b, h->pwenc);
 		RAW(b, "}");
 	}
 	if (h->keylen > 0)
@@ -212,18 +274,25 @@ write_hash(struct jbuf *b, const struct cph *h)
 		    "\"blockSize\":%lld,\"parallelization\":%lld", h->keylen,
 		    h->cost, h->blocksize, h->par);
 	RAW(b, "}");
+	return bad;
 }
 
-/* The record for u, without its hash, in R.rec (left open). */
-static void
+/*
+ * The record for u, without its hash, after the records in R.rec (left
+ * open).  NULL, or
+ * the pointer of the first of its strings that is not UTF-8.
+ */
+static const char *
 record(const struct cuser *u)
 {
 	struct jbuf *b = &R.rec;
-	size_t i, k;
+	const char *bad = NULL;
+	size_t i, k, id = 0, idlen = 0;
+	int kbad;
 
-	jb_reset(b);
 	RAW(b, "{\"email\":\"");
-	jb_esc(b, u->email.p, u->email.n);
+	if (ESC(b, u->email) == -1)
+		bad = "/email";
 	RAW(b, "\"");
 	KBOOL(b, "email_verified", u->email_verified);
 	if (good_username(u->username))
@@ -236,8 +305,14 @@ record(const struct cuser *u)
 	KSTR(b, "phone_number", u->phone_number);
 	KBOOL(b, "phone_verified", u->phone_verified);
 	KBOOL(b, "blocked", u->blocked);
-	if (good_id(u->id))
-		KSTR(b, "user_id", u->id);
+	if (good_id(u->id)) {
+		RAW(b, ",\"user_id\":\"");
+		id = b->len;
+		if (ESC(b, u->id) == -1 && bad == NULL)
+			bad = "/user_id";
+		idlen = b->len - id;
+		RAW(b, "\"");
+	}
 	for (i = 0, k = 0; i < u->nmeta; i++) {
 		if (u->meta[i].val.n == 0)
 			continue;
@@ -245,18 +320,79 @@ record(const struct cuser *u)
 			RAW(b, ",\"user_metadata\":{");
 		else
 			RAW(b, ",");
-		jb_cstr(b, u->meta[i].key);
-		RAW(b, ":");
-		jb_str(b, u->meta[i].val.p, u->meta[i].val.n);
+		kbad = ustr(b, u->meta[i].key, strlen(u->meta[i].key));
+		RAW(b, ":\"");
+		if ((ESC(b, u->meta[i].val) == -1 || kbad == -1) &&
+		    bad == NULL) {
+			jb_reset(&R.dptr);
+			jb_puts(&R.dptr, "/user_metadata/");
+			jb_puts(&R.dptr, u->meta[i].key);
+			bad = R.dptr.p;
+		}
+		RAW(b, "\"");
 	}
 	if (k > 0)
 		RAW(b, "}");
-	RAW(b, ",\"app_metadata\":{\"source\":");
-	jb_cstr(b, R.source);
-	KSTR(b, "source_id", u->id);
+	put(b, R.app.p, R.app.len);
+	if (id > 0) {
+		/* The user_id again, as escaped above. */
+		RAW(b, ",\"source_id\":\"");
+		jb_reserve(b, idlen);
+		memcpy(b->p + b->len, b->p + id, idlen);
+		b->len += idlen;
+		RAW(b, "\"");
+	} else
+		KSTR(b, "source_id", u->id);
 	if (u->username.p != NULL && !good_username(u->username))
 		KSTR(b, "source_username", u->username);
 	RAW(b, "}");
+	return bad;
+}
+
+/* A name-like string: absent, or 1 to max UTF-16 units (never more
+ * units than bytes). */
+static int
+fits(struct cstr s, size_t max)
+{
+	return s.p == NULL || (s.n > 0 && (s.n <= max ||
+	    schema_u16len(s.p, s.n) <= max));
+}
+
+/*
+ * Does the record made of u and h plainly pass schema_check?  Its shape
+ * is a0-convert's, valid by construction; what comes from the source is
+ * checked here by the schema's own rules for each value.  0 when in any
+ * doubt: the whole record is then checked, which finds the diagnostic.
+ */
+static int
+plainly_valid(const struct cuser *u, const struct cph *h)
+{
+	size_t i, j;
+
+	if (u->email.p == NULL ||
+	    schema_email_bad(u->email.p, u->email.n) != NULL ||
+	    !fits(u->given_name, 150) || !fits(u->family_name, 150) ||
+	    !fits(u->name, 300) || !fits(u->nickname, 350) ||
+	    (u->phone_number.p != NULL &&
+	    !schema_e164(u->phone_number.p, u->phone_number.n)))
+		return 0;
+	for (i = 0; i < u->nmeta; i++) {
+		if (u->meta[i].val.n == 0)
+			continue;
+		if (u->meta[i].key[0] == '\0' ||
+		    u->meta[i].key[strcspn(u->meta[i].key, ".$")] != '\0')
+			return 0;
+		for (j = 0; j < i; j++)
+			if (u->meta[j].val.n > 0 &&
+			    strcmp(u->meta[i].key, u->meta[j].key) == 0)
+				return 0;
+	}
+	if (h->alg == NULL)
+		return 1;
+	return !h->salted && h->pwenc == NULL && h->keylen == 0 &&
+	    (h->schema_ok || (strcmp(h->alg, "bcrypt") == 0 &&
+	    strcmp(h->enc, "utf8") == 0 &&
+	    schema_bcrypt_bad(h->value.p, h->value.len) == NULL));
 }
 
 static void
@@ -286,28 +422,60 @@ count_reason(const char *why)
 	R.nreason[i]++;
 }
 
+/* Records are written to stdout many at a time, past stdio (which holds
+ * nothing: a0-convert writes nothing else there). */
+static void
+flush_records(void)
+{
+	if (fflush(stdout) == EOF ||
+	    a0_write_all(STDOUT_FILENO, R.rec.p, R.rec.len) == -1)
+		err(A0_EXIT_IO, "stdout");
+	jb_reset(&R.rec);
+}
+
+/* Forget the record begun at start. */
+static void
+drop(size_t start)
+{
+	R.rec.len = start;
+	R.rec.p[start] = '\0';
+}
+
 void
 emit(const struct cuser *u, struct cph *h)
 {
-	size_t open;
+	const char *bad;
+	size_t start = R.rec.len, open;
 
-	record(u);
-	open = R.rec.len;
-	if (h->alg != NULL)
-		write_hash(&R.rec, h);
-	RAW(&R.rec, "}");
-	R.diag = NULL;
-	if (json_parse_valid(&R.doc, R.rec.p, R.rec.len) <= 0)
-		errx(A0_EXIT_IO, "%s: record %llu: cannot tokenize what was "
-		    "written", u->file, (unsigned long long)u->num);
-	schema_check(R.sc, &R.doc, NULL, report, NULL);
-	if (R.diag != NULL) {
-		bad_row(u->file, u->line, u->col, u->num, "%s", R.dptr.p);
+	if ((bad = record(u)) != NULL || (h->alg != NULL &&
+	    (bad = write_hash(&R.rec, h)) != NULL)) {
+		drop(start);
+		bad_row(u->file, u->line, u->col, u->num,
+		    "%s: not valid UTF-8", bad);
 		return;
+	}
+	open = R.rec.len;
+	RAW(&R.rec, "}");
+	R.rec.p[R.rec.len] = '\0';
+	if (!plainly_valid(u, h)) {
+		R.diag = NULL;
+		if (json_parse_valid(&R.doc, R.rec.p + start,
+		    R.rec.len - start) <= 0)
+			errx(A0_EXIT_IO, "%s: record %llu: cannot tokenize "
+			    "what was written", u->file,
+			    (unsigned long long)u->num);
+		schema_check(R.sc, &R.doc, NULL, report, NULL);
+		if (R.diag != NULL) {
+			drop(start);
+			bad_row(u->file, u->line, u->col, u->num, "%s",
+			    R.dptr.p);
+			return;
+		}
 	}
 	R.nuser++;
 	if (R.ck != NULL)
-		check_record(R.ck, u->email, R.rec.p, R.rec.len,
+		check_record(R.ck, u->email, R.rec.p + start,
+		    R.rec.len - start,
 		    h->alg == NULL ? h->reason : NULL);
 	if (h->alg != NULL)
 		R.nhash++;
@@ -319,7 +487,7 @@ emit(const struct cuser *u, struct cph *h)
 		/* The record as written, its hash left out: it has none. */
 		jb_reset(&R.line);
 		jb_puts(&R.line, "{\"user\":");
-		jb_add(&R.line, R.rec.p, open);
+		jb_add(&R.line, R.rec.p + start, open - start);
 		jb_puts(&R.line, "}");
 		R.line.comma = 1;
 		jb_kstr(&R.line, "reason", h->reason);
@@ -327,9 +495,10 @@ emit(const struct cuser *u, struct cph *h)
 		if (jb_write(&R.line, R.rf) == -1)
 			err(A0_EXIT_IO, "reset file");
 	}
-	jb_add(&R.rec, "\n", 1);
-	if (jb_write(&R.rec, stdout) == -1)
-		err(A0_EXIT_IO, "stdout");
+	RAW(&R.rec, "\n");
+	R.rec.p[R.rec.len] = '\0';
+	if (R.rec.len >= RECBUF)
+		flush_records();
 }
 
 static void
@@ -495,6 +664,8 @@ main(int argc, char *argv[])
 	}
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	R.source = fflag;
+	RAW(&R.app, ",\"app_metadata\":{\"source\":");
+	name(&R.app, R.source);
 	R.sc = schema_new();
 	for (i = 0; i < (argc ? argc : 1) && st == 0; i++) {
 		R.file = argc ? argv[i] : "-";
@@ -504,6 +675,7 @@ main(int argc, char *argv[])
 		if (fd != STDIN_FILENO)
 			close(fd);
 	}
+	flush_records();
 	if (a0_flush_stdout() == -1)
 		err(A0_EXIT_IO, "stdout");
 	if (R.rf != NULL && st == 0)
@@ -517,6 +689,7 @@ main(int argc, char *argv[])
 	json_free(&R.doc);
 	jb_free(&R.rec);
 	jb_free(&R.line);
+	jb_free(&R.app);
 	jb_free(&R.dptr);
 	free(map);
 	if (pep != NULL) {

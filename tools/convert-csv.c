@@ -51,14 +51,9 @@ static void
 cb_field(void *s, size_t len, void *arg)
 {
 	struct csvrun *r = arg;
-	const char *p = s, *end = p + len;
 
 	if (r->nf == 0)
 		r->rowline = r->line;
-	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-		r->line++;
-		p++;
-	}
 	if (r->nf + 2 > r->cap) {
 		r->cap = r->cap ? r->cap * 2 : 32;
 		r->off = xrealloc(r->off, r->cap * sizeof(*r->off));
@@ -67,7 +62,10 @@ cb_field(void *s, size_t len, void *arg)
 		jb_reset(&r->data);
 		r->off[0] = 0;
 	}
-	jb_add(&r->data, s, len);
+	if (r->data.len + len + 1 > r->data.cap)
+		jb_reserve(&r->data, len);
+	memcpy(r->data.p + r->data.len, s, len);
+	r->data.len += len;
 	r->off[++r->nf] = r->data.len;
 }
 
@@ -217,11 +215,42 @@ boolean(const struct csvrun *r, int f)
 
 	if (s.p == NULL)
 		return -1;
+	if (s.n == 4 && memcmp(s.p, "true", 4) == 0)
+		return 1;
+	if (s.n == 5 && memcmp(s.p, "false", 5) == 0)
+		return 0;
 	if (s.n >= sizeof(buf))
 		return -2;
 	memcpy(buf, s.p, s.n);
 	buf[s.n] = '\0';
 	return a0_parse_bool(buf, &v) == 0 ? v : -2;
+}
+
+/*
+ * Are the row's fields, but the password and salt (hash_csv's), UTF-8
+ * that JSON takes as it is?  They are together in r->data: when each run
+ * of them is, and no field starts inside a character (a sequence split
+ * between fields), so is every field.
+ */
+static int
+plain(const struct csvrun *r)
+{
+	size_t i, from = 0;
+
+	for (i = 0; i <= r->nf; i++) {
+		if (i < r->nf && (int)i != r->col[F_PASSWORD] &&
+		    (int)i != r->col[F_SALT]) {
+			if (r->off[i] < r->off[i + 1] && ((unsigned char)
+			    r->data.p[r->off[i]] & 0xC0) == 0x80)
+				return 0;
+			continue;
+		}
+		if (!jb_plain(r->data.p + r->off[from], r->off[i] -
+		    r->off[from]))
+			return 0;
+		from = i + 1;
+	}
+	return 1;
 }
 
 static void
@@ -272,25 +301,9 @@ row(struct csvrun *r)
 	}
 	u.meta = r->meta;
 	u.nmeta = r->nmeta;
+	u.plain = plain(r);
 	hash_csv(&r->h, r->ho, get(r, F_PASSWORD), get(r, F_SALT));
 	emit(&u, &r->h);
-}
-
-static void
-cb_row(int c, void *arg)
-{
-	struct csvrun *r = arg;
-
-	if (r->nf > 0 && !r->fatal) {
-		if (r->head == NULL) {
-			if (header(r) == -1)
-				r->fatal = 1;
-		} else
-			row(r);
-	}
-	r->nf = 0;
-	if (c == '\n')
-		r->line++;
 }
 
 /* Newlines in p[0..n). */
@@ -305,6 +318,27 @@ newlines(const char *p, size_t n)
 		p++;
 	}
 	return k;
+}
+
+static void
+cb_row(int c, void *arg)
+{
+	struct csvrun *r = arg;
+
+	/* The row's fields are together in r->data: the newlines of its
+	 * quoted fields counted at once. */
+	if (r->nf > 0)
+		r->line += newlines(r->data.p, r->data.len);
+	if (r->nf > 0 && !r->fatal) {
+		if (r->head == NULL) {
+			if (header(r) == -1)
+				r->fatal = 1;
+		} else
+			row(r);
+	}
+	r->nf = 0;
+	if (c == '\n')
+		r->line++;
 }
 
 #define CSV_OPTS	(CSV_STRICT | CSV_REPALL_NL | CSV_STRICT_FINI)

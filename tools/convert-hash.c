@@ -17,7 +17,7 @@ void
 cph_clear(struct cph *h)
 {
 	h->alg = h->reason = h->enc = h->saltenc = h->pos = h->pwenc = NULL;
-	h->salted = 0;
+	h->salted = h->schema_ok = 0;
 	h->keylen = h->cost = h->blocksize = h->par = 0;
 	jb_reset(&h->value);
 	jb_reset(&h->salt);
@@ -100,27 +100,13 @@ reset(struct cph *h, const char *why)
 static int
 bcrypt(struct cph *h, struct cstr s)
 {
-	size_t i;
-	int cost;
-	unsigned char c;
-
 	if (starts(s, "$2x$") || starts(s, "$2$"))
 		return reset(h, "unsupported:bcrypt-2x");
-	if (s.n != 60 || !(starts(s, "$2a$") || starts(s, "$2b$") ||
-	    starts(s, "$2y$")) || s.p[6] != '$' || s.p[4] < '0' ||
-	    s.p[4] > '9' || s.p[5] < '0' || s.p[5] > '9')
+	if (schema_bcrypt_bad(s.p, s.n) != NULL)
 		return reset(h, R_BADHASH);
-	cost = (s.p[4] - '0') * 10 + s.p[5] - '0';
-	if (cost < 4 || cost > 31)
-		return reset(h, R_BADHASH);
-	for (i = 7; i < 60; i++) {
-		c = (unsigned char)s.p[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '.' && c <= '9')))
-			return reset(h, R_BADHASH);
-	}
 	h->alg = "bcrypt";
 	h->enc = "utf8";
+	h->schema_ok = 1;
 	jb_add(&h->value, s.p, s.n);
 	return 0;
 }

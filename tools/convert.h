@@ -34,6 +34,8 @@ struct cuser {
 	const char	*file;		/* where the user was read */
 	uint64_t	 line, col;	/* col 0: a CSV row */
 	uint64_t	 num;		/* 1-based user number in the file */
+	int		 plain;		/* every string is UTF-8, with nothing
+					 * to escape in JSON */
 };
 
 /*
@@ -51,6 +53,7 @@ struct cph {
 	const char	*pos;		/* salt.position */
 	const char	*pwenc;		/* password.encoding, NULL: utf8 */
 	long long	 keylen, cost, blocksize, par;	/* scrypt; 0: none */
+	int		 schema_ok;	/* value passed schema_bcrypt_bad */
 	struct jbuf	 tmp;		/* scratch for decoding */
 };
 
