@@ -274,7 +274,7 @@ deb:
 	fi
 	rm -rf $(DEBDIR)/src $(DEBDIR)/a0_* $(DEBDIR)/a0-dbgsym_*
 	mkdir -p $(DEBDIR)/src
-	tar -cf - `ls | grep -vx -e bench -e tests -e '$(DEBDIR)'` | \
+	tar -cf - `ls | grep -vx -e bench -e tests -e deb -e '$(DEBDIR)'` | \
 	    (cd $(DEBDIR)/src && tar -xf -)
 	cd $(DEBDIR)/src && dpkg-buildpackage -us -uc -b
 	lintian --fail-on error,warning $(DEBDIR)/a0_*.deb

@@ -1,0 +1,113 @@
+#!/bin/sh
+# make deb: the Debian package builds with Debian's tools, lintian finds
+# nothing to say, it holds what "make install PREFIX=/usr" installs, and
+# its tools run from a root it is unpacked into.
+. "${0%/*}/lib.sh"
+
+for t in dpkg-buildpackage dh dpkg-deb lintian; do
+	command -v $t > /dev/null ||
+	    skip_all "$t is not installed (apt-get install dpkg-dev debhelper lintian)"
+done
+unset MAKEFLAGS MFLAGS MAKELEVEL
+
+# treestate: the files of the source tree and their times.
+treestate() {
+	(cd "$TOP" && find . -path ./.git -prune -o -newer "$T/stamp" -print |
+	    sort)
+}
+: > "$T/stamp"
+check "make deb" 0 '' - - make -C "$TOP" deb DEBDIR="$T/deb" ||
+    tail -30 "$T/out" | sed 's/^/#   stdout: /'
+deb=$(ls "$T"/deb/a0_*.deb 2> /dev/null)
+ok "... a0_VERSION_ARCH.deb, where DEBDIR says" test -f "$deb"
+[ -f "$deb" ] || { done_testing; exit; }
+treestate > "$T/changed"
+check "... nothing in the source tree made or changed" 0 "$T/changed" '' '' \
+    cat
+
+check "lintian: no error, no warning without an override" 0 '' '' - \
+    lintian --fail-on error,warning "$deb"
+
+R=$T/root
+check "dpkg-deb -x" 0 '' '' '' dpkg-deb -x "$deb" "$R"
+version=$(dpkg-deb -f "$deb" Version)
+depends=$(dpkg-deb -f "$deb" Depends)
+
+# The library dependencies are dpkg-shlibdeps', computed from the
+# programs: debian/control names none.
+ok "Depends: libc6 and libcurl4 from the programs" \
+    sh -c 'case $1 in *libc6*libcurl4* | *libcurl4*libc6*) ;; *) exit 1 ;; esac' \
+    sh "$depends"
+check "... debian/control names no library" 1 '' '' '' \
+    grep -E '^Depends:.*[ ,]lib' "$TOP/debian/control"
+
+# Each program a script of the package runs that is not Essential is in
+# Depends, and each command Depends names is run by one of its scripts.
+for cmd in curl jq python3; do
+	used=no
+	for f in "$R"/usr/bin/*; do
+		head -c 2 "$f" | grep -q '#!' || continue
+		grep -v '^[[:space:]]*#' "$f" |
+		    grep -qE "(^|[^A-Za-z0-9_.-])$cmd[[:space:]]" && used=yes
+	done
+	case " $depends," in
+	*" $cmd,"* | *" $cmd "*) listed=yes ;;
+	*) listed=no ;;
+	esac
+	ok "$cmd: run by a packaged script: $used; in Depends: $listed" \
+	    test "$used" = "$listed"
+done
+
+# What make install puts under DESTDIR with PREFIX=/usr is the package,
+# apart from what dh adds (changelog, copyright) and the man pages' .gz.
+check "make install PREFIX=/usr DESTDIR=..." 0 '' - - \
+    make -C "$TOP" install PREFIX=/usr DESTDIR="$T/inst"
+(cd "$T/inst" && find . ! -type d | sort) > "$T/inst.list"
+(cd "$R" && find . ! -type d | sed 's/\.gz$//' |
+    grep -vx -e ./usr/share/doc/a0/changelog -e ./usr/share/doc/a0/copyright |
+    sort) > "$R.list"
+check "the package holds what make install installs" 0 "$R.list" \
+    "$T/inst.list" '' cat
+
+# Each program, from the unpacked root.
+ls "$R/usr/bin" > "$T/tools"
+ok "the package has programs" grep -qx a0-chunk "$T/tools"
+while read -r tool; do
+	echo "$tool $version" > "$T/want"
+	check "$tool --version: $version, the package's" 0 '' "$T/want" '' \
+	    "$R/usr/bin/$tool" --version
+	ok "... its manual page" test -f "$R/usr/share/man/man1/$tool.1.gz"
+	ok "... bash completion, under its name" \
+	    test -f "$R/usr/share/bash-completion/completions/$tool"
+	ok "... zsh completion" grep -q "^#compdef.* $tool\\( \\|\$\\)" \
+	    "$R/usr/share/zsh/vendor-completions/_a0"
+done < "$T/tools"
+
+# The pipeline, from the package alone.
+PATH=$R/usr/bin:/usr/bin:/bin
+export PATH
+printf '%s\n' "$T/chunks/chunk-000001.json" > "$T/want"
+mkdir "$T/chunks"
+check "a0-template | a0-validate | a0-chunk, from the package" 0 '' \
+    "$T/want" '' sh -c 'a0-template | a0-validate | a0-chunk -d "$1"' \
+    sh "$T/chunks"
+"$TOP/bin/a0-template" | "$TOP/bin/a0-chunk" -d "$T" -p tree- > /dev/null
+ok "... the chunk the tree's tools write" \
+    cmp -s "$T/tree-000001.json" "$T/chunks/chunk-000001.json"
+
+# The paths the manual pages and the examples name exist in the package
+# (PREFIX /usr: /usr/local/X is /usr/X there).
+for f in "$TOP"/man/*.[1-8] "$R"/usr/share/doc/a0/examples/*; do
+	grep -oE '/usr/[A-Za-z0-9_./-]*[A-Za-z0-9_/]' "$f"
+done | sort -u > "$T/paths"
+ok "the pages and examples name /usr paths" test -s "$T/paths"
+while read -r path; do
+	case $path in
+	/usr/local | /usr/local/) continue ;;
+	/usr/local/*) want=/usr${path#/usr/local} ;;
+	*) want=$path ;;
+	esac
+	ok "$path: $want is in the package" test -e "$R$want"
+done < "$T/paths"
+
+done_testing
