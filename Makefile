@@ -7,7 +7,9 @@ MANDIR = $(PREFIX)/share/man
 DATADIR = $(PREFIX)/share
 DOCDIR = $(DATADIR)/doc/a0
 BASHCOMPDIR = $(DATADIR)/bash-completion/completions
-ZSHCOMPDIR = $(DATADIR)/zsh/vendor-completions
+# Where zsh looks for PREFIX's functions; a Debian package's go in
+# /usr/share/zsh/vendor-completions (debian/rules says so).
+ZSHCOMPDIR = $(DATADIR)/zsh/site-functions
 
 CC = cc
 CFLAGS = -O2 -g -Wall -Wextra -Wpedantic
@@ -123,7 +125,8 @@ tests/unit/test-schema-portable: tests/unit/test-schema.c tests/unit/tap.h $(POR
 # when they are missing and we may, else print the command that would.
 DEBPKGS = libcurl4-openssl-dev libjsmn-dev libtest-harness-perl \
 	curl python3 mandoc libcsv-dev libssl-dev libcrypt-dev libsodium-dev \
-	python3-bcrypt python3-argon2
+	python3-bcrypt python3-argon2 dpkg-dev debhelper lintian \
+	bash-completion zsh
 deps:
 	@missing=; \
 	pkg-config --exists libcurl 2>/dev/null || missing="$$missing libcurl4-openssl-dev pkg-config"; \
@@ -139,6 +142,11 @@ deps:
 	py=python3; test -x /usr/bin/python3 && py=/usr/bin/python3; \
 	$$py -c 'import bcrypt' 2>/dev/null || missing="$$missing python3-bcrypt"; \
 	$$py -c 'import argon2' 2>/dev/null || missing="$$missing python3-argon2"; \
+	command -v dpkg-buildpackage >/dev/null || missing="$$missing dpkg-dev"; \
+	command -v dh >/dev/null || missing="$$missing debhelper"; \
+	command -v lintian >/dev/null || missing="$$missing lintian"; \
+	test -f /usr/share/bash-completion/bash_completion || missing="$$missing bash-completion"; \
+	command -v zsh >/dev/null || missing="$$missing zsh"; \
 	if [ -n "$$missing" ]; then \
 		if [ "`id -u`" = 0 ] && command -v apt-get >/dev/null; then \
 			echo "deps: installing$$missing"; \

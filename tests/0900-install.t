@@ -20,9 +20,31 @@ for p in "$TOP"/bin/a0-*; do
 	ok "... bash completion, under its name" \
 	    test -f "$R/share/bash-completion/completions/$tool"
 	ok "... zsh completion" grep -q "^#compdef.* $tool\\( \\|\$\\)" \
-	    "$R/share/zsh/vendor-completions/_a0"
+	    "$R/share/zsh/site-functions/_a0"
 done
 ok "a0(7)" test -f "$R/share/man/man7/a0.7"
+
+# The completion is where bash-completion and zsh look for PREFIX's.
+bc=/usr/share/bash-completion/bash_completion
+if [ -f "$bc" ]; then
+	check "bash-completion loads a0-chunk's from $P/share" 0 '' - '' \
+	    env XDG_DATA_DIRS="$R/share" bash -c '. "$1" &&
+	    __load_completion a0-chunk && complete -p a0-chunk' sh "$bc"
+	ok "... _a0_chunk" grep -q ' _a0_chunk a0-chunk$' "$T/out"
+	check "... $P/share is in its default path" 0 '' - '' \
+	    grep -F "XDG_DATA_DIRS:-$P/share:" "$bc"
+else
+	skip "bash-completion is not installed"
+fi
+if command -v zsh > /dev/null; then
+	check "zsh's default fpath holds $P/share/zsh/site-functions" 0 '' '' \
+	    '' zsh -f -c '(( ${fpath[(Ie)$1]} ))' sh "$P/share/zsh/site-functions"
+	check "... and compinit finds _a0 there" 0 '' '' '' zsh -f -c '
+	    fpath=($1 $fpath); autoload -Uz compinit; compinit -u -D
+	    [[ $_comps[a0-chunk] == _a0 ]]' sh "$R/share/zsh/site-functions"
+else
+	skip "zsh is not installed"
+fi
 for f in cron-import.sh migrate-export.sh users.json export.ndjson; do
 	ok "example $f" test -f "$R/share/doc/a0/examples/$f"
 done

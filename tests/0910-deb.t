@@ -58,10 +58,12 @@ for cmd in curl jq python3; do
 	    test "$used" = "$listed"
 done
 
-# What make install puts under DESTDIR with PREFIX=/usr is the package,
-# apart from what dh adds (changelog, copyright) and the man pages' .gz.
+# What make install puts under DESTDIR with debian/rules' PREFIX and
+# ZSHCOMPDIR is the package, apart from what dh adds (changelog,
+# copyright) and the man pages' .gz.
 check "make install PREFIX=/usr DESTDIR=..." 0 '' - - \
-    make -C "$TOP" install PREFIX=/usr DESTDIR="$T/inst"
+    make -C "$TOP" install PREFIX=/usr DESTDIR="$T/inst" \
+    ZSHCOMPDIR=/usr/share/zsh/vendor-completions
 (cd "$T/inst" && find . ! -type d | sort) > "$T/inst.list"
 (cd "$R" && find . ! -type d | sed 's/\.gz$//' |
     grep -vx -e ./usr/share/doc/a0/changelog -e ./usr/share/doc/a0/copyright |
@@ -82,6 +84,27 @@ while read -r tool; do
 	ok "... zsh completion" grep -q "^#compdef.* $tool\\( \\|\$\\)" \
 	    "$R/usr/share/zsh/vendor-completions/_a0"
 done < "$T/tools"
+
+# The completion is where bash-completion and zsh look for a package's.
+bc=/usr/share/bash-completion/bash_completion
+if [ -f "$bc" ]; then
+	check "bash-completion loads a0-chunk's from the package" 0 '' - '' \
+	    env XDG_DATA_DIRS="$R/usr/share" bash -c '. "$1" &&
+	    __load_completion a0-chunk && complete -p a0-chunk' sh "$bc"
+	ok "... _a0_chunk" grep -q ' _a0_chunk a0-chunk$' "$T/out"
+else
+	skip "bash-completion is not installed"
+fi
+if command -v zsh > /dev/null; then
+	d=/usr/share/zsh/vendor-completions
+	check "zsh's default fpath holds $d" 0 '' '' '' \
+	    zsh -f -c '(( ${fpath[(Ie)$1]} ))' sh "$d"
+	check "... and compinit finds _a0 in the package's" 0 '' '' '' \
+	    zsh -f -c 'fpath=($1 $fpath); autoload -Uz compinit
+	    compinit -u -D; [[ $_comps[a0-chunk] == _a0 ]]' sh "$R$d"
+else
+	skip "zsh is not installed"
+fi
 
 # The pipeline, from the package alone.
 PATH=$R/usr/bin:/usr/bin:/bin
