@@ -31,7 +31,7 @@ _a0_init()
 _a0_words()
 {
 	local IFS=$' \t\n'
-	COMPREPLY=($(compgen -W "$1" -- "$cur"))
+	mapfile -t COMPREPLY < <(compgen -W "$1" -- "$cur")
 }
 
 # _a0_files [-d]: complete cur as a file name (-d: a directory name), with
@@ -42,11 +42,10 @@ _a0_files()
 		_filedir "$@"
 		return
 	fi
-	local IFS=$'\n'
 	if [[ ${1-} == -d ]]; then
-		COMPREPLY=($(compgen -d -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
 	else
-		COMPREPLY=($(compgen -f -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 	fi
 }
 
@@ -54,9 +53,9 @@ _a0_files()
 # them (its short names).
 _a0_templates()
 {
-	local IFS=$'\n' names
+	local IFS=$' \t\n' names
 	names=$(a0-template -l 2> /dev/null | cut -f 1)
-	COMPREPLY=($(compgen -W "$names" -- "$cur"))
+	mapfile -t COMPREPLY < <(compgen -W "$names" -- "$cur")
 }
 
 # _a0_opts OPTIONS: the options when cur starts with "-"; returns 1 when

@@ -48,7 +48,7 @@ for cmd in curl jq python3; do
 	for f in "$R"/usr/bin/*; do
 		head -c 2 "$f" | grep -q '#!' || continue
 		grep -v '^[[:space:]]*#' "$f" |
-		    grep -qE "(^|[^A-Za-z0-9_.-])$cmd[[:space:]]" && used=yes
+		    grep -qE "(^|[^A-Za-z0-9_.-])${cmd}[[:space:]]" && used=yes
 	done
 	case " $depends," in
 	*" $cmd,"* | *" $cmd "*) listed=yes ;;
