@@ -41,6 +41,40 @@ ok "Depends: libc6 and libcurl4 from the programs" \
 check "... debian/control names no library" 1 '' '' '' \
     grep -E '^Depends:.*[ ,]lib' "$TOP/debian/control"
 
+# Build-Depends names the -dev package of each library the Makefile links
+# and of each header the code includes, apart from libc's.
+bdeps=$(sed -n '/^Build-Depends:/{
+:a
+p
+n
+/^[ \t]/ba
+}' "$TOP/debian/control" | tr '\n' ' ')
+triplet=$(cc -dumpmachine)
+{
+	for l in $(grep -oE '[[:space:]]-l[A-Za-z0-9_]+' "$TOP/Makefile" |
+	    sort -u); do
+		so=$(cc -print-file-name="lib${l#-l}.so")
+		[ -e "$so" ] || { echo "$l ?"; continue; }
+		echo "$l $(cd "${so%/*}" && pwd -P)/${so##*/}"
+	done
+	cat "$TOP"/common/*.[ch] "$TOP"/tools/*.c |
+	    sed -n 's/^#[[:space:]]*include[[:space:]]*<\([^>]*\)>.*/\1/p' |
+	    sort -u | while read -r h; do
+		for d in /usr/include/$triplet /usr/include; do
+			[ -e "$d/$h" ] && { echo "<$h> $d/$h"; break; }
+		done
+	done
+} > "$T/uses"
+while read -r what path; do
+	pkg=$(dpkg -S "$path" 2> /dev/null | sed -n '1s/[:,].*//p')
+	case $pkg in libc6-dev | linux-libc-dev | libgcc-*) continue ;; esac
+	case " $bdeps " in
+	*[\ ,\|]"$pkg"[\ ,\(]*) in=yes ;;
+	*) in=no ;;
+	esac
+	ok "$what: ${pkg:-no package} in Build-Depends: $in" test "$in" = yes
+done < "$T/uses"
+
 # Each program a script of the package runs that is not Essential is in
 # Depends, and each command Depends names is run by one of its scripts.
 for cmd in curl jq python3; do
