@@ -57,7 +57,7 @@ triplet=$(cc -dumpmachine)
 		[ -e "$so" ] || { echo "$l ?"; continue; }
 		echo "$l $(cd "${so%/*}" && pwd -P)/${so##*/}"
 	done
-	cat "$TOP"/common/*.[ch] "$TOP"/tools/*.c |
+	cat "$TOP"/common/*.[ch] "$TOP"/tools/*.[ch] |
 	    sed -n 's/^#[[:space:]]*include[[:space:]]*<\([^>]*\)>.*/\1/p' |
 	    sort -u | while read -r h; do
 		for d in /usr/include/$triplet /usr/include; do
