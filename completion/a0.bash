@@ -1,8 +1,8 @@
 # bash completion for the a0 tools: a0-template, a0-validate, a0-chunk,
-# a0-submit, a0-import, a0-export and a0-convert.  Installed once as
-# completions/a0 and linked under each tool's name, where bash-completion
-# looks for it.  The flags are those of each tool's manual page; template
-# names come from "a0-template -l".
+# a0-submit, a0-import, a0-export, a0-convert and a0-connections.
+# Installed once as completions/a0 and linked under each tool's name,
+# where bash-completion looks for it.  The flags are those of each tool's
+# manual page; template names come from "a0-template -l".
 
 # _a0_init: sets cur (the word being completed) and prev (the word before
 # it; "--flag=" when completing the value of --flag=value).
@@ -149,10 +149,11 @@ _a0_export()
 	_a0_init
 	case $prev in
 	--hashes | --hashes=) _a0_files; return ;;
-	-c | -C | --tenant | --tenant=) return ;;
+	-c | --connection-name | --connection-name= | -C | --connection-id | \
+	    --connection-id= | --tenant | --tenant=) return ;;
 	esac
-	_a0_opts '-c -C --hashes --raw --tenant --debug --no-color -h --help
-	    -V --version'
+	_a0_opts '-c --connection-name -C --connection-id --hashes --raw
+	    --tenant --debug --no-color -h --help -V --version'
 }
 
 _a0_convert()
@@ -160,12 +161,34 @@ _a0_convert()
 	local cur prev
 	_a0_init
 	case $prev in
-	-f) _a0_words 'django keycloak firebase csv'; return ;;
-	-R | --check | --check=) _a0_files; return ;;
-	--map | --map= | --hash | --hash=) return ;;
+	-f | --format | --format=)
+		_a0_words 'django keycloak firebase csv'
+		return
+		;;
+	--hash | --hash=)
+		_a0_words 'bcrypt devise aspnet spring phpass crypt md5 sha1
+		    sha256 sha512 none'
+		return
+		;;
+	-R | --resets | --resets= | --check | --check= | --pepper | --pepper=)
+		_a0_files
+		return
+		;;
+	--map | --map=) return ;;
 	esac
-	_a0_opts '-f --map --hash -R --check -h --help -V --version' ||
-	    _a0_files
+	_a0_opts '-f --format --map --hash --pepper -R --resets --check
+	    -h --help -V --version' || _a0_files
+}
+
+_a0_connections()
+{
+	local cur prev
+	_a0_init
+	case $prev in
+	--token-fd | --token-fd= | --tenant | --tenant=) return ;;
+	esac
+	_a0_opts '-a --all -e --enabled -j --json --token-fd --tenant --debug
+	    -h --help -V --version'
 }
 
 complete -o filenames -F _a0_template a0-template
@@ -175,3 +198,4 @@ complete -o filenames -F _a0_submit a0-submit
 complete -o filenames -F _a0_import a0-import
 complete -o filenames -F _a0_export a0-export
 complete -o filenames -F _a0_convert a0-convert
+complete -o filenames -F _a0_connections a0-connections

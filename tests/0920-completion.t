@@ -10,13 +10,13 @@ unset BASH_ENV ENV
 
 command -v bash > /dev/null || skip_all "bash is not installed"
 
-# synopsis PAGE: the flags of an mdoc page's SYNOPSIS, one a line:
-# "Fl 0k" is -0 and -k; "Fl -upsert", "Fl Fl upsert" and "Fl \-upsert"
-# are --upsert.
-synopsis() {
-	awk '
-	/^\.Sh / { syn = ($2 == "SYNOPSIS"); next }
-	!syn { next }
+# flags SECTION PAGE: the flags an mdoc page's SECTION names (in
+# DESCRIPTION, on its .It lines only), sorted: "Fl 0k" is -0 and -k;
+# "Fl -upsert", "Fl Fl upsert" and "Fl \-upsert" are --upsert.
+flags() {
+	awk -v sec="$1" '
+	/^\.Sh / { in_sec = ($2 == sec); next }
+	!in_sec || (sec == "DESCRIPTION" && !/^\.It /) { next }
 	{
 		n = split($0, w, /[ \t]+/)
 		for (i = 1; i <= n; i++) {
@@ -39,8 +39,10 @@ synopsis() {
 				for (j = 1; j <= length(a); j++)
 					print "-" substr(a, j, 1)
 		}
-	}' "$1"
+	}' "$2" | sort -u
 }
+synopsis() { flags SYNOPSIS "$1"; }
+described() { flags DESCRIPTION "$1"; }
 
 # bcomp TOOL WORDS...: what bash completion offers for the last of WORDS
 # on the command line "TOOL WORDS...", one a line, sorted.
@@ -65,34 +67,44 @@ missing() {
 	return 1
 }
 
-# The SYNOPSIS reader itself, on a page it must read right.
-printf '%s\n' -0 -k -b -n -d -p > "$T/want"
+# The page reader itself, on pages it must read right.
+printf '%s\n' -0 -b -d -k -n -p | sort > "$T/want"
 synopsis "$TOP/man/a0-chunk.1" > "$T/got"
 ok "SYNOPSIS reader: a0-chunk's flags" cmp -s "$T/want" "$T/got"
-printf '%s\n' -n -q -r -f --no-dup > "$T/want"
+printf '%s\n' --no-dup -f -n -q -r | sort > "$T/want"
 synopsis "$TOP/man/a0-validate.1" > "$T/got"
 ok "SYNOPSIS reader: a0-validate's, Fl \\-no-dup included" \
     cmp -s "$T/want" "$T/got"
-printf '.Sh SYNOPSIS\n.Op Fl Fl upsert Ns Op = Ns Ar bool\n.Op Fl -debug\n' \
-    > "$T/page"
-printf '%s\n' --upsert --debug > "$T/want"
+cat > "$T/page" <<'EOF'
+.Sh SYNOPSIS
+.Op Fl Fl upsert Ns Op = Ns Ar bool
+.Op Fl -debug
+.Sh DESCRIPTION
+.Fl x
+in the text is not an option's entry.
+.Bl -tag -width Ds
+.It Fl 0 , Fl Fl null
+.It Fl d Ar dir , Fl \-directory Ns = Ns Ar dir
+.El
+EOF
+printf '%s\n' --debug --upsert > "$T/want"
 synopsis "$T/page" > "$T/got"
 ok "SYNOPSIS reader: Fl Fl and Fl -" cmp -s "$T/want" "$T/got"
+printf '%s\n' --directory --null -0 -d | sort > "$T/want"
+described "$T/page" > "$T/got"
+ok "DESCRIPTION reader: the .It entries" cmp -s "$T/want" "$T/got"
 
 # Every page's SYNOPSIS flags are offered after "-" in bash.
 for page in "$TOP"/man/a0-*.1; do
 	tool=${page##*/}
 	tool=${tool%.1}
 	synopsis "$page" > "$T/$tool.flags"
+	described "$page" > "$T/$tool.desc"
 	check "bash: $tool - completes" 0 '' - '' bcomp "$tool" "$tool" -
 	ok "... every flag of $tool(1)'s SYNOPSIS" \
 	    missing "$T/$tool.flags" "$T/out"
-	ok "... and --help, --version" missing /dev/stdin "$T/out" <<EOF
--h
---help
--V
---version
-EOF
+	check "... exactly the flags $tool(1) describes" 0 '' \
+	    "$T/$tool.desc" '' bcomp "$tool" "$tool" -
 done
 
 # Every installed tool has a page and a completion, registered by name.
@@ -158,7 +170,9 @@ cat > "$T/list.zsh" <<'EOF'
 # the line is typed once the prompt shows (zle reads it, not the tty).
 zmodload zsh/zpty || exit 1
 zpty z zsh -f -i
-zpty -w z "PS1='Q> '; fpath=(${(q)1} \$fpath); autoload -Uz compinit; compinit -u -D; zle -C a0-list list-choices _main_complete; bindkey '^T' a0-list; print AAA\$((4 - 1))"
+zpty -w z "PS1='Q> '; fpath=(${(q)1} \$fpath); autoload -Uz compinit"
+zpty -w z "compinit -u -D; zle -C a0-list list-choices _main_complete"
+zpty -w z "bindkey '^T' a0-list; print AAA\$((4 - 1))"
 zpty -r z out '*AAA3*Q> *' || exit 1
 zpty -w -n z "$2"$'\C-T\C-U'
 zpty -w z 'print ZZZ$((4 - 1))'
@@ -176,9 +190,12 @@ for page in "$TOP"/man/a0-*.1; do
 	check "zsh: $tool - lists choices" 0 '' - '' \
 	    timeout 60 zsh -f "$T/list.zsh" "$TOP/completion" "$tool -"
 	tr -d '\r' < "$T/out" | sed "s/$esc\\[[0-9;?]*[A-Za-z]//g" |
-	    tr -s ' ,' '\n\n' | grep -E '^-' | sort -u > "$T/zsh.$tool"
+	    tr -s ' ,' '\n\n' | grep -E '^--?[A-Za-z0-9]' |
+	    sort -u > "$T/zsh.$tool"
 	ok "... every flag of $tool(1)'s SYNOPSIS" \
 	    missing "$T/$tool.flags" "$T/zsh.$tool"
+	check "... exactly the flags $tool(1) describes" 0 "$T/zsh.$tool" \
+	    "$T/$tool.desc" '' cat
 done
 
 done_testing
