@@ -10,7 +10,7 @@ for t in dpkg-buildpackage dh dpkg-deb lintian; do
 done
 unset MAKEFLAGS MFLAGS MAKELEVEL
 
-# treestate: the files of the source tree and their times.
+# treestate: the files of the source tree made or changed since $T/stamp.
 treestate() {
 	(cd "$TOP" && find . -path ./.git -prune -o -newer "$T/stamp" -print |
 	    sort)
@@ -150,6 +150,22 @@ check "a0-template | a0-validate | a0-chunk, from the package" 0 '' \
 "$TOP/bin/a0-template" | "$TOP/bin/a0-chunk" -d "$T" -p tree- > /dev/null
 ok "... the chunk the tree's tools write" \
     cmp -s "$T/tree-000001.json" "$T/chunks/chunk-000001.json"
+
+# a0-import, from the package, runs the package's tools (and curl).
+if emu_start --job-seconds 0.1; then
+	check "a0-import -t basic, from the package, into the emulator" 0 '' \
+	    - - a0-import -c Username-Password-Authentication -t basic \
+	    --no-input
+	ok "... the users are in the tenant" test -n "$(emu_emails)"
+	mkdir -p "$T/spool/incoming"
+	a0-template -n 3 > "$T/spool/incoming/u.json"
+	check "the package's cron-import.sh, cron's PATH: imports the spool" \
+	    0 '' '' '' env PATH=/usr/bin:/bin "$R/usr/share/a0/cron-import.sh" \
+	    "$T/spool"
+	ok "... the file is done" test -f "$T/spool/done/u.json"
+else
+	skip "the emulator did not start"
+fi
 
 # The paths the manual pages and the examples name exist in the package
 # (PREFIX /usr: /usr/local/X is /usr/X there).
