@@ -59,7 +59,8 @@ _a0_templates()
 }
 
 # _a0_opts OPTIONS: the options when cur starts with "-"; returns 1 when
-# it does not, for the caller to complete an operand.
+# it does not, for the caller to complete an operand.  A tool without
+# operands to complete offers its options with _a0_words instead.
 _a0_opts()
 {
 	[[ $cur == -* ]] || return 1
@@ -138,7 +139,7 @@ _a0_import()
 		return
 		;;
 	esac
-	_a0_opts '-c --connection-name -t --template -u --users --upsert
+	_a0_words '-c --connection-name -t --template -u --users --upsert
 	    --email-results --no-input --tenant --debug --no-color -h --help
 	    -V --version'
 }
@@ -152,7 +153,7 @@ _a0_export()
 	-c | --connection-name | --connection-name= | -C | --connection-id | \
 	    --connection-id= | --tenant | --tenant=) return ;;
 	esac
-	_a0_opts '-c --connection-name -C --connection-id --hashes --raw
+	_a0_words '-c --connection-name -C --connection-id --hashes --raw
 	    --tenant --debug --no-color -h --help -V --version'
 }
 
@@ -187,7 +188,7 @@ _a0_connections()
 	case $prev in
 	--token-fd | --token-fd= | --tenant | --tenant=) return ;;
 	esac
-	_a0_opts '-a --all -e --enabled -j --json --token-fd --tenant --debug
+	_a0_words '-a --all -e --enabled -j --json --token-fd --tenant --debug
 	    -h --help -V --version'
 }
 

@@ -145,6 +145,8 @@ check "bash: a0-import -u takes JSON text: no file names" 0 '' '' '' \
     bcomp a0-import a0-import -u "$T/d"
 check "bash: a0-chunk -b takes a number: nothing" 0 '' '' '' \
     bcomp a0-chunk a0-chunk -b ''
+check "bash: a0-import takes no operand: its flags, without a -" 0 '' \
+    "$T/a0-import.desc" '' bcomp a0-import a0-import ''
 if [ -f /usr/share/bash-completion/bash_completion ]; then
 	printf '%s\n' "$T/dir" "$T/dir2" > "$T/want"
 	check "bash, with bash-completion loaded: a0-chunk -d" 0 '' \
