@@ -259,27 +259,30 @@ fuzz-run: fuzz
 # dpkg-buildpackage in a copy of the tree under $(DEBDIR), where the .deb
 # lands with the build's by-products (the tree itself stays clean), then
 # checked by lintian: an error, or a warning without an override in
-# debian/, fails the build.
+# debian/, fails the build.  The Debian tools and what debian/control's
+# Build-Depends names are installed first, as deps does.
 DEBDIR = deb
 DEBTOOLS = dpkg-buildpackage:dpkg-dev dh:debhelper lintian:lintian
 
 deb:
-	@missing=; \
+	@need() { \
+		[ $$# -gt 0 ] || return 0; \
+		if [ "`id -u`" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "deb: installing $$*"; \
+			apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$$@" >/dev/null; \
+		else \
+			echo "deb: missing; run: sudo apt-get install $$*" >&2; \
+			return 1; \
+		fi; \
+	}; \
+	missing=; \
 	for t in $(DEBTOOLS); do \
 		command -v $${t%%:*} >/dev/null || missing="$$missing $${t#*:}"; \
 	done; \
-	dpkg -s libcurl4-openssl-dev libjsmn-dev >/dev/null 2>&1 || \
-	    missing="$$missing libcurl4-openssl-dev libjsmn-dev"; \
-	if [ -n "$$missing" ]; then \
-		if [ "`id -u`" = 0 ] && command -v apt-get >/dev/null; then \
-			echo "deb: installing$$missing"; \
-			apt-get update -qq && \
-			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
-		else \
-			echo "deb: missing; run: sudo apt-get install$$missing" >&2; \
-			exit 1; \
-		fi; \
-	fi
+	need $$missing || exit 1; \
+	need `dpkg-checkbuilddeps 2>&1 | \
+	    sed -n 's/([^)]*)//g; s/ | [^ ]*//g; s/.*Unmet build dependencies: //p'`
 	rm -rf $(DEBDIR)/src $(DEBDIR)/a0_* $(DEBDIR)/a0-dbgsym_*
 	mkdir -p $(DEBDIR)/src
 	tar -cf - `ls | grep -vx -e bench -e tests -e deb -e '$(DEBDIR)'` | \
