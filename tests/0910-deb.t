@@ -77,12 +77,14 @@ done < "$T/uses"
 
 # Each program a script of the package runs that is not Essential is in
 # Depends, and each command Depends names is run by one of its scripts.
+# A command is run where a command starts: a line, a pipe, a list, $(.
+cmdpos='(^|[|;&`]|\$\(|(then|do|else|exec)[[:space:]])[[:space:]]*'
 for cmd in curl jq python3; do
 	used=no
-	for f in "$R"/usr/bin/*; do
+	for f in "$R"/usr/bin/* "$R"/usr/share/a0/*; do
 		head -c 2 "$f" | grep -q '#!' || continue
 		grep -v '^[[:space:]]*#' "$f" |
-		    grep -qE "(^|[^A-Za-z0-9_.-])${cmd}[[:space:]]" && used=yes
+		    grep -qE "$cmdpos$cmd([[:space:]]|\$)" && used=yes
 	done
 	listed=no
 	has "$depends" "$cmd" && listed=yes
