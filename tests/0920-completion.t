@@ -199,5 +199,15 @@ for page in "$TOP"/man/a0-*.1; do
 	check "... exactly the flags $tool(1) describes" 0 "$T/zsh.$tool" \
 	    "$T/$tool.desc" '' cat
 done
+check "zsh: a0-import -t lists the templates" 0 '' - '' \
+    timeout 60 zsh -f "$T/list.zsh" "$TOP/completion" "a0-import -t "
+tr -d '\r' < "$T/out" | sed "s/$esc\\[[0-9;?]*[A-Za-z]//g" |
+    awk '$2 == "--" { print $1 }' | sort > "$T/got"
+check "... those of a0-template -l" 0 "$T/got" "$T/templates" '' cat
+check "zsh: a0-chunk -d lists directories only" 0 '' - '' \
+    timeout 60 zsh -f "$T/list.zsh" "$TOP/completion" "a0-chunk -d $T/d"
+cp "$T/out" "$T/zout"
+ok "... dir/ and dir2/" grep -Eq '(^|[^a-z0-9])dir/ +dir2/' "$T/zout"
+check "... not the file" 1 "$T/zout" '' '' grep dfile
 
 done_testing
