@@ -113,12 +113,14 @@ _a0_submit()
 		return
 		;;
 	--upsert= | --email-results=) _a0_words 'true false'; return ;;
+	-f | --format | --format=) _a0_words 'json text'; return ;;
 	-c | --connection-name | --connection-name= | -C | --connection-id | \
 	    --connection-id= | -x | --external-id | --external-id= | -j | \
 	    --jobs | --jobs= | --tenant | --tenant=) return ;;
 	esac
-	_a0_opts '-0 --null -c --connection-name -C --connection-id --upsert
-	    --email-results -x --external-id -s --state -r --rejects -j --jobs
+	_a0_opts '-0 --null -c --connection-name -C --connection-id
+	    -f --format --upsert --email-results -x --external-id -s --state
+	    -r --rejects -j --jobs
 	    --no-wait --dry-run --tenant --debug --no-color -h --help
 	    -V --version' || _a0_files
 }
@@ -129,6 +131,10 @@ _a0_import()
 	_a0_init
 	case $prev in
 	-t | --template | --template=) _a0_templates; return ;;
+	-s | --state | --state= | -r | --rejects | --rejects=)
+		_a0_files
+		return
+		;;
 	--upsert= | --email-results= | --no-input= | --debug= | --no-color=)
 		_a0_words 'true false'
 		return
@@ -140,8 +146,8 @@ _a0_import()
 		;;
 	esac
 	_a0_words '-c --connection-name -t --template -u --users --upsert
-	    --email-results --no-input --tenant --debug --no-color -h --help
-	    -V --version'
+	    --email-results -s --state -r --rejects --no-input --tenant --debug
+	    --no-color -h --help -V --version'
 }
 
 _a0_export()
