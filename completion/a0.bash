@@ -120,7 +120,7 @@ _a0_submit()
 	esac
 	_a0_opts '-0 --null -c --connection-name -C --connection-id
 	    -f --format --upsert --email-results -x --external-id -s --state
-	    -r --rejects -j --jobs
+	    --wait-lock -r --rejects -j --jobs
 	    --no-wait --dry-run --tenant --debug --no-color -h --help
 	    -V --version' || _a0_files
 }

@@ -67,18 +67,22 @@ while read -r path; do
 	ok "$path: $want exists after make install" test -e "$D$want"
 done < "$T/paths"
 
-# docprogs: the a0 programs the manual pages and the installed examples
-# run, one a line.
+# docprogs: the a0 programs the command lines of the manual pages
+# (.Bd -literal blocks, .Dl and .Ql) and the installed examples run, one
+# a line.
 docprogs() {
-	for f in "$TOP"/man/*.[1-8] "$R"/share/doc/a0/examples/*; do
-		grep -oE '(^|[^A-Za-z0-9_./-])a0-[a-z]+([^A-Za-z0-9_.-]|$)' \
-		    "$f" | grep -oE 'a0-[a-z]+'
-	done | sort -u
+	{
+		awk '/^\.Bd -literal/ { lit = 1; next }
+		    /^\.Ed/ { lit = 0 }
+		    lit || /^\.(Dl|Ql) /' "$TOP"/man/*.[1-8]
+		cat "$R"/share/doc/a0/examples/*
+	} | grep -oE '(^|[^A-Za-z0-9_./-])a0-[a-z]+([^A-Za-z0-9_.-]|$)' |
+	    grep -oE 'a0-[a-z]+' | sort -u
 }
 docprogs > "$T/progs"
 ok "the pages and examples run a0 programs" grep -qx a0-chunk "$T/progs"
 while read -r prog; do
-	ok "$prog, named in a page or an example, is installed" \
+	ok "$prog, run in a page or an example, is installed" \
 	    test -x "$R/bin/$prog"
 done < "$T/progs"
 
