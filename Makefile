@@ -4,6 +4,12 @@
 PREFIX = /usr/local
 BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man
+DATADIR = $(PREFIX)/share
+DOCDIR = $(DATADIR)/doc/a0
+BASHCOMPDIR = $(DATADIR)/bash-completion/completions
+# Where zsh looks for PREFIX's functions; a Debian package's go in
+# /usr/share/zsh/vendor-completions (debian/rules says so).
+ZSHCOMPDIR = $(DATADIR)/zsh/site-functions
 
 CC = cc
 CFLAGS = -O2 -g -Wall -Wextra -Wpedantic
@@ -38,6 +44,10 @@ PORTABLE_SRC = common/util.c common/jstream.c common/json.c \
 MAN = man/a0.7 man/a0-template.1 man/a0-chunk.1 man/a0-validate.1 \
 	man/a0-submit.1 man/a0-import.1 man/a0-convert.1 \
 	man/a0-connections.1
+# Installed in $(DOCDIR)/examples; cron-import.sh also in $(DATADIR)/a0,
+# where its crontab line runs it.  demo.sh runs from the source tree only.
+EXAMPLES = examples/cron-import.sh examples/migrate-export.sh \
+	examples/users.json examples/export.ndjson
 
 all: deps $(PROG)
 
@@ -115,7 +125,8 @@ tests/unit/test-schema-portable: tests/unit/test-schema.c tests/unit/tap.h $(POR
 # when they are missing and we may, else print the command that would.
 DEBPKGS = libcurl4-openssl-dev libjsmn-dev libtest-harness-perl \
 	curl python3 mandoc libcsv-dev libssl-dev libcrypt-dev libsodium-dev \
-	python3-bcrypt python3-argon2
+	python3-bcrypt python3-argon2 dpkg-dev debhelper lintian \
+	bash-completion zsh
 deps:
 	@missing=; \
 	pkg-config --exists libcurl 2>/dev/null || missing="$$missing libcurl4-openssl-dev pkg-config"; \
@@ -131,6 +142,11 @@ deps:
 	py=python3; test -x /usr/bin/python3 && py=/usr/bin/python3; \
 	$$py -c 'import bcrypt' 2>/dev/null || missing="$$missing python3-bcrypt"; \
 	$$py -c 'import argon2' 2>/dev/null || missing="$$missing python3-argon2"; \
+	command -v dpkg-buildpackage >/dev/null || missing="$$missing dpkg-dev"; \
+	command -v dh >/dev/null || missing="$$missing debhelper"; \
+	command -v lintian >/dev/null || missing="$$missing lintian"; \
+	test -f /usr/share/bash-completion/bash_completion || missing="$$missing bash-completion"; \
+	command -v zsh >/dev/null || missing="$$missing zsh"; \
 	if [ -n "$$missing" ]; then \
 		if [ "`id -u`" = 0 ] && command -v apt-get >/dev/null; then \
 			echo "deps: installing$$missing"; \
@@ -239,17 +255,67 @@ fuzz-run: fuzz
 		rm -rf $$d $$d.log; \
 	done
 
+# A Debian package, built by debian/rules from "make install" with
+# dpkg-buildpackage in a copy of the tree under $(DEBDIR), where the .deb
+# lands with the build's by-products (the tree itself stays clean), then
+# checked by lintian: an error, or a warning without an override in
+# debian/, fails the build.  The Debian tools and what debian/control's
+# Build-Depends names are installed first, as deps does.
+DEBDIR = deb
+DEBTOOLS = dpkg-buildpackage:dpkg-dev dh:debhelper lintian:lintian
+
+deb:
+	@need() { \
+		[ $$# -gt 0 ] || return 0; \
+		if [ "`id -u`" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "deb: installing $$*"; \
+			apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$$@" >/dev/null; \
+		else \
+			echo "deb: missing; run: sudo apt-get install $$*" >&2; \
+			return 1; \
+		fi; \
+	}; \
+	missing=; \
+	for t in $(DEBTOOLS); do \
+		command -v $${t%%:*} >/dev/null || missing="$$missing $${t#*:}"; \
+	done; \
+	need $$missing || exit 1; \
+	need `dpkg-checkbuilddeps 2>&1 | \
+	    sed -n 's/([^)]*)//g; s/ | [^ ]*//g; s/.*Unmet build dependencies: //p'`
+	rm -rf $(DEBDIR)/src $(DEBDIR)/a0_* $(DEBDIR)/a0-dbgsym_*
+	mkdir -p $(DEBDIR)/src
+	tar -cf - `ls | grep -vx -e bench -e tests -e deb -e '$(DEBDIR)'` | \
+	    (cd $(DEBDIR)/src && tar -xf -)
+	cd $(DEBDIR)/src && dpkg-buildpackage -us -uc -b
+	lintian --fail-on error,warning $(DEBDIR)/a0_*.deb
+	rm -rf $(DEBDIR)/src
+	@ls $(DEBDIR)/a0_*.deb
+
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
 	cp $(PROG) $(DESTDIR)$(BINDIR)/
 	cp man/*.1 $(DESTDIR)$(MANDIR)/man1/
 	cp man/a0.7 $(DESTDIR)$(MANDIR)/man7/
+	mkdir -p $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DATADIR)/a0
+	cp $(EXAMPLES) $(DESTDIR)$(DOCDIR)/examples/
+	cp examples/cron-import.sh $(DESTDIR)$(DATADIR)/a0/
+	chmod 755 $(DESTDIR)$(DATADIR)/a0/cron-import.sh
+	mkdir -p $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	cp completion/a0.bash $(DESTDIR)$(BASHCOMPDIR)/a0
+	for p in $(PROG); do ln -sf a0 $(DESTDIR)$(BASHCOMPDIR)/$${p#bin/}; done
+	cp completion/_a0 $(DESTDIR)$(ZSHCOMPDIR)/_a0
 
 uninstall:
 	for p in $(PROG); do rm -f $(DESTDIR)$(BINDIR)/`basename $$p`; done
 	for m in $(MAN); do rm -f $(DESTDIR)$(MANDIR)/man`echo $$m | sed 's/.*\.//'`/`basename $$m`; done
+	for p in $(PROG); do rm -f $(DESTDIR)$(BASHCOMPDIR)/$${p#bin/}; done
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/a0 $(DESTDIR)$(ZSHCOMPDIR)/_a0
+	rm -rf $(DESTDIR)$(DOCDIR) $(DESTDIR)$(DATADIR)/a0
 
 clean:
 	rm -f $(OBJ) $(NETOBJ) common/liba0.a common/liba0net.a $(PROG) $(UNIT) $(FUZZ) bin/*.tmp
+	rm -rf deb
 
-.PHONY: all deps check bench demo lint install uninstall clean fuzz fuzz-run
+.PHONY: all deps check bench demo lint install uninstall clean fuzz fuzz-run \
+	deb

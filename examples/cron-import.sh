@@ -4,6 +4,10 @@
 #
 #	30 2 * * *  . /etc/a0.env; /usr/local/share/a0/cron-import.sh /var/spool/a0
 #
+# "make install" puts it in /usr/local/share/a0/ (PREFIX/share/a0/), the
+# Debian package in /usr/share/a0/; it runs the a0 tools installed with
+# it, whatever cron's PATH.
+#
 #	usage: cron-import.sh [-U] [-c connection] spool
 #
 # SPOOL/incoming/*.json and *.ndjson are imported in name order, each
@@ -30,6 +34,11 @@
 # AUTH0_API_TOKEN, from the environment.
 
 prog=cron-import.sh
+# Installed as PREFIX/share/a0/cron-import.sh: the tools are in PREFIX/bin.
+case $0 in
+*/share/a0/cron-import.sh) PATH=${0%/share/a0/*}/bin:$PATH ;;
+esac
+export PATH
 conn=Username-Password-Authentication
 upsert=false
 while getopts c:U opt; do
