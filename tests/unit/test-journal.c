@@ -60,6 +60,8 @@ holder(int ready[2], int go[2])
 	long bad, pid;
 	pid_t p;
 
+	/* The child must not write out a copy of what is buffered. */
+	fflush(stdout);
 	if (pipe(ready) == -1 || pipe(go) == -1 || (p = fork()) == -1)
 		exit(1);
 	if (p > 0) {

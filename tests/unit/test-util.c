@@ -67,14 +67,16 @@ cut_torn(const char *path)
 	char *buf, *big;
 	size_t i, len;
 	long long cut;
-	int fd, pfd[2];
+	int fd, pfd[2], rv;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_APPEND, 0600);
 		if (fd == -1 || a0_write_all(fd, cases[i].in,
 		    strlen(cases[i].in)) == -1)
 			exit(1);
-		ok(a0_cut_torn(fd, &cut) == 0 && cut == cases[i].cut &&
+		cut = -1;
+		rv = a0_cut_torn(fd, &cut);
+		ok(rv == 0 && cut == cases[i].cut &&
 		    a0_write_all(fd, "x\n", 2) == 0,
 		    "a0_cut_torn: %zu bytes, %lld cut", strlen(cases[i].in),
 		    cut);
@@ -94,7 +96,9 @@ cut_torn(const char *path)
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	if (fd == -1 || a0_write_all(fd, big, 5 * 4096) == -1)
 		exit(1);
-	ok(a0_cut_torn(fd, &cut) == 0 && cut == 5 * 4096 - 8100,
+	cut = -1;
+	rv = a0_cut_torn(fd, &cut);
+	ok(rv == 0 && cut == 5 * 4096 - 8100,
 	    "a0_cut_torn: a torn line of several blocks (%lld cut)", cut);
 	close(fd);
 	fd = open(path, O_RDONLY);
@@ -106,9 +110,10 @@ cut_torn(const char *path)
 	fd = open(path, O_WRONLY | O_TRUNC | O_APPEND);
 	if (fd == -1 || a0_write_all(fd, "{}\n{", 4) == -1)
 		exit(1);
-	ok(a0_cut_torn(fd, &cut) == 0 && cut == 1 &&
-	    a0_write_all(fd, "x\n", 2) == 0, "a0_cut_torn: a file open for "
-	    "writing only (%lld cut)", cut);
+	cut = -1;
+	rv = a0_cut_torn(fd, &cut);
+	ok(rv == 0 && cut == 1 && a0_write_all(fd, "x\n", 2) == 0,
+	    "a0_cut_torn: a file open for writing only (%lld cut)", cut);
 	close(fd);
 	ok(slurp(path, &buf, &len) == 0 && len == 5 &&
 	    memcmp(buf, "{}\nx\n", 5) == 0, "a0_cut_torn: then appended");
