@@ -180,6 +180,7 @@ from_file(struct a0_creds *c, const char *domain)
 	struct stat st;
 	char *path, *text = NULL;
 	size_t len;
+	ssize_t n;
 	int fd, rv = -1, named;
 
 	named = set("A0_CREDENTIALS");
@@ -206,12 +207,24 @@ from_file(struct a0_creds *c, const char *domain)
 		    st.st_uid != geteuid() ? ", not owned by you" : "", path);
 		goto out;
 	}
-	close(fd);
-	fd = -1;
-	if (a0_read_file(path, CREDS_MAX, &text, &len) == -1) {
-		say(c, "%s: %s", path, strerror(errno));
+	/* The file checked is the file read: the same descriptor. */
+	if (st.st_size > CREDS_MAX) {
+		say(c, "%s: larger than %ld bytes", path, CREDS_MAX);
 		goto out;
 	}
+	text = xmalloc((size_t)st.st_size + 1);
+	for (len = 0; len < (size_t)st.st_size; len += (size_t)n)
+		if ((n = read(fd, text + len, (size_t)st.st_size - len)) <= 0) {
+			if (n == -1 && errno == EINTR) {
+				n = 0;
+				continue;
+			}
+			if (n == 0)
+				break;
+			say(c, "%s: %s", path, strerror(errno));
+			goto out;
+		}
+	text[len] = '\0';
 	if ((rv = entry(c, path, text, len, domain)) == 1)
 		c->source = "credentials file";
 out:

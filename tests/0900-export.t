@@ -35,7 +35,9 @@ cat > "$T/usage" <<'EOF'
 usage: a0-export [-c name | -C con_id] [--hashes file] [--raw]
 	[--tenant domain] [--debug] [--no-color]
 EOF
-check "-h: the usage on stdout" 0 '' "$T/usage" '' a0-export -h
+check "-h: the usage first on stdout" 0 '' - '' a0-export -h
+ok "-h: ... then a line a flag" sh -c "head -2 '$T/out' | cmp -s - '$T/usage' &&
+    grep -q '^      --hashes file  *join the support' '$T/out'"
 echo "a0-export 0.1.0" > "$T/version"
 check "-V: the version" 0 '' "$T/version" '' a0-export -V
 while IFS='|' read -r st pat args; do

@@ -77,16 +77,30 @@ static volatile sig_atomic_t gotsig;
 /* stdout gets a buffer of ours: glibc's for a pipe is 4 KB. */
 static char outbuf[1 << 16];
 
-static void
-usage(FILE *f, int status)
-{
-	fprintf(f, "usage: a0-export [-c name | -C con_id] [--hashes file] "
-	    "[--raw]\n"
-	    "\t[--tenant domain] [--debug] [--no-color]\n");
-	if (f == stdout && a0_flush_stdout() == -1)
-		err(A0_EXIT_IO, "stdout");
-	exit(status);
-}
+enum { O_HASHES = A0_LONGONLY(0), O_RAW, O_TENANT, O_DEBUG, O_NOCOLOR };
+
+static const struct a0_opt opts[] = {
+	{ 'c', A0_ARG_REQUIRED, "connection-name", "name",
+	    "the connection, by name (default: all, or -C)" },
+	{ 'C', A0_ARG_REQUIRED, "connection-id", "con_id",
+	    "the connection, by id (default: all, or -c)" },
+	{ O_HASHES, A0_ARG_REQUIRED, "hashes", "file",
+	    "join the support's password hashes (default: none)" },
+	{ O_RAW, A0_ARG_NONE, "raw", NULL,
+	    "users as Auth0 wrote them (default: import records)" },
+	{ O_TENANT, A0_ARG_REQUIRED, "tenant", "domain",
+	    "the tenant (default: $AUTH0_DOMAIN)" },
+	{ O_DEBUG, A0_ARG_NONE, "debug", NULL,
+	    "trace requests, secrets hidden (default: off)" },
+	{ O_NOCOLOR, A0_ARG_NONE, "no-color", NULL,
+	    "no colour in progress (default: colour)" },
+	{ 0, A0_ARG_NONE, NULL, NULL, NULL }
+};
+
+static const struct a0_tool tool = {
+	"a0-export", "[-c name | -C con_id] [--hashes file] [--raw]\n"
+	    "\t[--tenant domain] [--debug] [--no-color]", opts
+};
 
 static double
 now_ms(void)
@@ -591,7 +605,6 @@ teardown(void)
 	download_free(R.d);
 	a0_http_free(R.h);
 	a0_http_free(R.dl);
-	a0_hpool_free(R.pool);
 	a0_expjob_free(&R.job);
 	hashes_free(R.hs);
 	xrecord_free(R.xr);
@@ -606,22 +619,10 @@ teardown(void)
 int
 main(int argc, char *argv[])
 {
-	enum { O_HASHES = 256, O_RAW, O_TENANT, O_DEBUG, O_NOCOLOR };
-	static const struct option lopts[] = {
-		{ "connection-name",	required_argument, NULL, 'c' },
-		{ "connection-id",	required_argument, NULL, 'C' },
-		{ "hashes",		required_argument, NULL, O_HASHES },
-		{ "raw",		no_argument, NULL, O_RAW },
-		{ "tenant",		required_argument, NULL, O_TENANT },
-		{ "debug",		no_argument, NULL, O_DEBUG },
-		{ "no-color",		no_argument, NULL, O_NOCOLOR },
-		{ "help",		no_argument, NULL, 'h' },
-		{ "version",		no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
 	int ch, status;
 
-	while ((ch = getopt_long(argc, argv, "c:C:hV", lopts, NULL)) != -1) {
+	a0_tool_start();
+	while ((ch = a0_getopt(&tool, argc, argv)) != -1) {
 		switch (ch) {
 		case 'c':
 			cflag = optarg;
@@ -644,25 +645,15 @@ main(int argc, char *argv[])
 		case O_NOCOLOR:
 			nocolor = 1;
 			break;
-		case 'h':
-			usage(stdout, A0_EXIT_OK);
-			break;
-		case 'V':
-			printf("a0-export %s\n", A0_VERSION);
-			if (a0_flush_stdout() == -1)
-				err(A0_EXIT_IO, "stdout");
-			return A0_EXIT_OK;
-		default:
-			usage(stderr, A0_EXIT_USAGE);
 		}
 	}
 	if (optind != argc) {
 		warnx("%s: unexpected argument", argv[optind]);
-		usage(stderr, A0_EXIT_USAGE);
+		a0_usage(&tool);
 	}
 	if (cflag != NULL && Cflag != NULL) {
 		warnx("give one of -c name and -C con_id");
-		usage(stderr, A0_EXIT_USAGE);
+		a0_usage(&tool);
 	}
 	if (Cflag != NULL && !con_id_ok(Cflag))
 		errx(A0_EXIT_USAGE, "-C %s: not a connection id "

@@ -158,8 +158,8 @@ build(struct xrecord *x, struct jbuf *out, unsigned skip, const char *hash)
 		    (seen & (1u << k)) || (skip & (1u << k)))
 			continue;
 		vi = i + 1;
-		if (json_is(d, vi, "null"))
-			continue;
+		if (d->tok[vi].type == JT_PRIMITIVE && t[d->tok[vi].start] == 'n')
+			continue;	/* null */
 		seen |= 1u << k;
 		v = t + d->tok[vi].start;
 		vl = d->tok[vi].end - d->tok[vi].start;

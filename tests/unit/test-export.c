@@ -110,7 +110,8 @@ main(void)
 	{
 		static const char *fields[] = { "user_id", "email", NULL };
 		struct jbuf b = { NULL, 0, 0, 0 };
-		struct a0_hpool *p;
+		static struct a0_hpool *p;	/* a pool lives as long as
+						   the process */
 		struct a0_http *h;
 		struct a0_api api;
 
@@ -136,7 +137,6 @@ main(void)
 		    "[{\"name\":\"user_id\"},{\"name\":\"email\"}]}",
 		    "the request: every connection, a limit");
 		a0_http_free(h);
-		a0_hpool_free(p);
 		jb_free(&b);
 	}
 	return done_testing();
