@@ -321,7 +321,7 @@ done
 ok "hashes: still joined" cmp -s "$T/hashed" "$T/out"
 printf '{"_id": tru}\n' > "$T/badjson"
 check "hashes: not JSON: exit 3, before any request" 3 '' '' \
-    '^a0-export: .*/badjson:1:[0-9]+: invalid literal' a0-export -c "$C" --hashes "$T/badjson"
+    '^a0-export: .*/badjson:1:12: record 1: invalid literal' a0-export -c "$C" --hashes "$T/badjson"
 check "hashes: no such file: exit 3" 3 '' '' 'nosuch: No such file' \
     a0-export -c "$C" --hashes "$T/nosuch"
 check "hashes: not a regular file: exit 3" 3 '' '' 'not a regular file' \

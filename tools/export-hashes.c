@@ -216,7 +216,6 @@ struct hashes *
 hashes_load(const char *path)
 {
 	struct hashes *hs = xcalloc(1, sizeof(*hs));
-	const struct jerror *e;
 	struct jstream *js;
 	struct jrecord rec;
 	struct stat st;
@@ -254,13 +253,8 @@ hashes_load(const char *path)
 		warnx("%s:%" PRIu64 ": %s", path, rec.line, why);
 		hs->bad++;
 	}
-	if (r < 0) {
-		e = jstream_error(js);
-		if (e->sys != 0)
-			errx(A0_EXIT_IO, "%s: %s", path, strerror(e->sys));
-		errx(A0_EXIT_IO, "%s:%" PRIu64 ":%" PRIu64 ": %s", path,
-		    e->line, e->col, e->msg);
-	}
+	if (r < 0)
+		a0_input_error(js, path);
 	jstream_close(js);
 	return hs;
 }
