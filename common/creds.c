@@ -172,10 +172,10 @@ set(const char *name)
 	return v != NULL && *v != '\0';
 }
 
-/* Look domain up in the credentials file: 1, 0 (no file or no entry),
- * -1 (c->why says why). */
+/* Look domain up in the credentials file: 1, 0 (no file or no entry;
+ * *seen set to the file's path when it was read), -1 (c->why says why). */
 static int
-from_file(struct a0_creds *c, const char *domain)
+from_file(struct a0_creds *c, const char *domain, char **seen)
 {
 	struct stat st;
 	char *path, *text = NULL;
@@ -227,6 +227,10 @@ from_file(struct a0_creds *c, const char *domain)
 	text[len] = '\0';
 	if ((rv = entry(c, path, text, len, domain)) == 1)
 		c->source = "credentials file";
+	else if (rv == 0) {
+		*seen = path;
+		path = NULL;
+	}
 out:
 	if (fd != -1)
 		close(fd);
@@ -252,6 +256,7 @@ int
 a0_creds_find(struct a0_creds *c, const char *tenant)
 {
 	const char *domain, *envdom, *why;
+	char *seen = NULL;
 	int envcreds, rv;
 
 	memset(c, 0, sizeof(*c));
@@ -273,7 +278,7 @@ a0_creds_find(struct a0_creds *c, const char *tenant)
 		return 0;
 	}
 	/* 2: the file's entry for this domain. */
-	if ((rv = from_file(c, domain)) == 1)
+	if ((rv = from_file(c, domain, &seen)) == 1)
 		return 0;
 	if (rv == -1) {
 		a0_creds_free(c);
@@ -281,19 +286,21 @@ a0_creds_find(struct a0_creds *c, const char *tenant)
 	}
 	/* 3: the environment's, given for no domain in particular. */
 	if (envcreds && envdom == NULL) {
+		free(seen);
 		from_env(c);
 		return 0;
 	}
 	if (envcreds)
 		say(c, "%s: no credentials for this tenant (those in the "
 		    "environment are for AUTH0_DOMAIN %s)", domain, envdom);
-	else if (set("AUTH0_CLIENT_ID") || set("AUTH0_CLIENT_SECRET"))
+	else if (seen != NULL)
+		say(c, "%s: no credentials for this tenant in %s; set "
+		    "AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET, or "
+		    "AUTH0_API_TOKEN", domain, seen);
+	else
 		say(c, "set AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET, or "
 		    "AUTH0_API_TOKEN");
-	else
-		say(c, "%s: no credentials: set AUTH0_CLIENT_ID and "
-		    "AUTH0_CLIENT_SECRET, or AUTH0_API_TOKEN, or add the "
-		    "tenant to the credentials file", domain);
+	free(seen);
 	a0_creds_free(c);
 	return -1;
 }

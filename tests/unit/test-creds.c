@@ -88,6 +88,9 @@ static const struct tcase {
 	    "a.eu.auth0.com", good, 0600, "credentials file ida", NULL },
 	{ "no AUTH0_DOMAIN, not in the file: env", NULL, "envid", "envsec",
 	    NULL, "c.us.auth0.com", good, 0600, "environment envid", NULL },
+	{ "a file without the tenant, nothing in env", NULL, NULL, NULL, NULL,
+	    "c.us.auth0.com", good, 0600, "", "c.us.auth0.com: no "
+	    "credentials for this tenant in " },
 	{ "a token in the file", NULL, NULL, NULL, NULL,
 	    "http://127.0.0.1:8089", good, 0600, "credentials file tokl",
 	    NULL },
@@ -107,7 +110,8 @@ static const struct tcase {
 	    "http://example.com", good, 0600, "",
 	    "plain http is allowed only to a loopback host" },
 	{ "nothing anywhere", NULL, NULL, NULL, NULL, "a.eu.auth0.com",
-	    NULL, 0, "", "no credentials: set AUTH0_CLIENT_ID" },
+	    NULL, 0, "", "set AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET, or "
+	    "AUTH0_API_TOKEN" },
 	{ "a word without =", NULL, NULL, NULL, NULL, "a.eu.auth0.com",
 	    "a.eu.auth0.com client_id\n", 0600, "", "credentials:1: want "
 	    "key=value" },
