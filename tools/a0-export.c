@@ -150,14 +150,12 @@ trace(void *arg, const char *line)
 	fprintf(stderr, "a0-export: debug: %s\n", line);
 }
 
-/* Keep the secrets out of the trace, a new token too. */
+/* Keep the secrets out of the trace and the messages. */
 static void
 hide(void)
 {
-	a0_http_hide(R.h, R.api.client_secret);
-	a0_http_hide(R.h, R.api.token);
-	a0_http_hide(R.dl, R.api.client_secret);
-	a0_http_hide(R.dl, R.api.token);
+	a0_http_secret(R.api.client_secret);
+	a0_http_secret(R.api.token);
 }
 
 /* Stop: nothing more is written, and stdout holds whole records only. */
