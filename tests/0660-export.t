@@ -1,5 +1,5 @@
 #!/bin/sh
-# 0900-export: a0-export against the emulator: import records out of an
+# 0660-export: a0-export against the emulator: import records out of an
 # export job, --raw, the support's hash file, and everything that can go
 # wrong on the way (a failed or endless job, an expired link, a broken
 # download, a line that is not JSON).

@@ -1,5 +1,5 @@
 #!/bin/sh
-# 0910-copy-tenant: two emulators are two tenants; examples/copy-tenant.sh
+# 0670-copy-tenant: two emulators are two tenants; examples/copy-tenant.sh
 # copies a connection from one to the other with the credentials file,
 # and proves the copy whole.  Also: credentials go only where they belong.
 . "${0%/*}/lib.sh"
