@@ -28,13 +28,14 @@ HDR = common/a0.h
 OBJ = common/util.o common/jstream.o common/json.o common/schema.o \
 	common/dupset.o common/sha256.o common/retry.o common/jsonw.o \
 	common/poll.o common/tool.o
-NETOBJ = common/http.o common/auth0.o common/journal.o
+NETOBJ = common/http.o common/auth0.o common/journal.o common/creds.o
 PROG = bin/a0-template bin/a0-chunk bin/a0-validate bin/a0-submit \
-	bin/a0-import bin/a0-convert bin/a0-connections
+	bin/a0-import bin/a0-convert bin/a0-connections bin/a0-export
 UNIT = tests/unit/test-util tests/unit/test-jstream tests/unit/test-json \
 	tests/unit/test-schema tests/unit/test-sha256 tests/unit/test-retry \
 	tests/unit/test-journal tests/unit/test-jsonw tests/unit/test-poll \
-	tests/unit/test-http $(PORTABLE)
+	tests/unit/test-http tests/unit/test-creds tests/unit/test-export \
+	$(PORTABLE)
 # The reader's and the tokenizer's byte loops, which replace their SSE2
 # loops where there is no SSE2 (-DJS_PORTABLE): built and tested here too.
 PORTABLE = tests/unit/test-jstream-portable tests/unit/test-json-portable \
@@ -43,11 +44,12 @@ PORTABLE_SRC = common/util.c common/jstream.c common/json.c \
 	common/schema.c common/dupset.c common/sha256.c common/jsonw.c
 MAN = man/a0.7 man/a0-template.1 man/a0-chunk.1 man/a0-validate.1 \
 	man/a0-submit.1 man/a0-import.1 man/a0-convert.1 \
-	man/a0-connections.1
+	man/a0-connections.1 man/a0-export.1
 # Installed in $(DOCDIR)/examples; cron-import.sh also in $(DATADIR)/a0,
 # where its crontab line runs it.  demo.sh runs from the source tree only.
 EXAMPLES = examples/cron-import.sh examples/migrate-export.sh \
-	examples/users.json examples/export.ndjson
+	examples/users.json examples/export.ndjson \
+	examples/copy-tenant.sh
 
 all: deps $(PROG)
 
@@ -88,6 +90,11 @@ bin/a0-convert: $(CONVERT_SRC) tools/convert.h common/liba0.a $(HDR)
 bin/a0-connections: tools/a0-connections.c common/liba0net.a common/liba0.a $(HDR)
 	@mkdir -p bin
 	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tools/a0-connections.c common/liba0net.a common/liba0.a $(A0_LIBS)
+EXPORT_SRC = tools/a0-export.c tools/export-download.c tools/export-hashes.c \
+	tools/export-record.c
+bin/a0-export: $(EXPORT_SRC) tools/export.h common/liba0net.a common/liba0.a $(HDR)
+	@mkdir -p bin
+	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(EXPORT_SRC) common/liba0net.a common/liba0.a $(A0_LIBS) -lz
 bin/a0-import: tools/a0-import.sh
 	@mkdir -p bin
 	sed 's/@VERSION@/'"`sed -n 's/^#define A0_VERSION.*"\(.*\)"/\1/p' $(HDR)`"'/' tools/a0-import.sh > $@.tmp
@@ -108,6 +115,10 @@ tests/unit/test-retry: tests/unit/test-retry.c tests/unit/tap.h common/liba0.a
 	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-retry.c common/liba0.a
 tests/unit/test-journal: tests/unit/test-journal.c tests/unit/tap.h common/liba0net.a common/liba0.a
 	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-journal.c common/liba0net.a common/liba0.a $(A0_LIBS)
+tests/unit/test-export: tests/unit/test-export.c tests/unit/tap.h common/liba0net.a common/liba0.a
+	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-export.c common/liba0net.a common/liba0.a $(A0_LIBS)
+tests/unit/test-creds: tests/unit/test-creds.c tests/unit/tap.h common/liba0net.a common/liba0.a
+	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-creds.c common/liba0net.a common/liba0.a $(A0_LIBS)
 tests/unit/test-jsonw: tests/unit/test-jsonw.c tests/unit/tap.h common/liba0.a
 	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/test-jsonw.c common/liba0.a
 tests/unit/test-poll: tests/unit/test-poll.c tests/unit/tap.h common/liba0.a
@@ -126,11 +137,12 @@ tests/unit/test-schema-portable: tests/unit/test-schema.c tests/unit/tap.h $(POR
 DEBPKGS = libcurl4-openssl-dev libjsmn-dev libtest-harness-perl \
 	curl python3 mandoc libcsv-dev libssl-dev libcrypt-dev libsodium-dev \
 	python3-bcrypt python3-argon2 dpkg-dev debhelper lintian \
-	bash-completion zsh
+	bash-completion zsh zlib1g-dev
 deps:
 	@missing=; \
 	pkg-config --exists libcurl 2>/dev/null || missing="$$missing libcurl4-openssl-dev pkg-config"; \
 	test -f /usr/include/jsmn.h || missing="$$missing libjsmn-dev"; \
+	test -f /usr/include/zlib.h || missing="$$missing zlib1g-dev"; \
 	command -v prove >/dev/null || missing="$$missing libtest-harness-perl"; \
 	command -v curl >/dev/null || missing="$$missing curl"; \
 	command -v python3 >/dev/null || missing="$$missing python3"; \
@@ -222,7 +234,8 @@ FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all
 FUZZ_SRC = common/util.c common/jstream.c common/json.c common/schema.c \
 	common/dupset.c common/sha256.c common/http.c common/retry.c \
-	common/auth0.c common/journal.c common/jsonw.c common/tool.c
+	common/auth0.c common/journal.c common/jsonw.c common/tool.c \
+	common/creds.c
 FUZZ_SECONDS = 60
 FUZZ_FLAGS = -timeout=10 -rss_limit_mb=2048 \
 	-dict=tests/fuzz/corpus/json.dict

@@ -137,6 +137,14 @@ struct jerror {
 struct jstream	*jstream_open(int fd, size_t maxrec);
 
 /*
+ * A new reader whose bytes come from rd instead of read(2): rd fills up
+ * to n bytes of buf and returns how many, 0 at the end of the input, or
+ * -1 with errno set (then jstream_next fails as on a read error).
+ */
+struct jstream	*jstream_open_fn(ssize_t (*rd)(void *, void *, size_t),
+		    void *arg, size_t maxrec);
+
+/*
  * The next record: 1 with *rec filled in, 0 at the end of a valid input,
  * -1 on a syntax, size or read error (see jstream_error).
  */
@@ -616,6 +624,16 @@ const struct a0_resp *a0_http_take(struct a0_http *);
 /* Stop a started request (for a signal); its answer is A0_NET_ABORTED. */
 void	 a0_http_abort(struct a0_http *);
 
+/*
+ * Send the body of the next requests on h to fn instead of keeping it,
+ * when their status is 2xx (an error body is still kept for the
+ * message); fn returns 0, or -1 to abandon the transfer.  A transfer
+ * with a sink has no bound on its whole time, only on stalls.  fn NULL
+ * goes back to keeping bodies.
+ */
+void	 a0_http_sink(struct a0_http *, int (*fn)(void *, const char *,
+	    size_t), void *arg);
+
 /* Is host (no brackets) a loopback name or address? */
 int	 a0_http_loopback(const char *host);
 
@@ -659,8 +677,10 @@ struct a0_api {
 };
 
 /*
- * Fill a from the environment: the tenant from domain (--tenant) or
- * AUTH0_DOMAIN, a ready token from AUTH0_API_TOKEN, the client
+ * Fill a for the tenant domain (--tenant) or AUTH0_DOMAIN, with the
+ * credentials a0_creds_find picks for it.  From the credentials file:
+ * its line's token, client credentials and audience (kept for the run).
+ * From the environment: a ready token from AUTH0_API_TOKEN, the client
  * credentials from AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET (when both a
  * token and the credentials are set, the token is used first and the
  * credentials renew it), the audience from AUTH0_AUDIENCE.  Returns 0,
@@ -789,6 +809,40 @@ struct a0_usererr {
 int	 a0_take_job_errors(const struct a0_resp *, struct a0_usererr **list,
 	    size_t *n);
 
+/* A users-export job: which connection, which fields. */
+struct a0_export {
+	const char	*con_id;
+	const char	**fields;	/* NULL-terminated names */
+	long long	 limit;		/* 0: every user */
+};
+
+/* The request body is made in b, which must stay until it is sent. */
+int	 a0_req_export(struct a0_http *, const struct a0_api *,
+	    const struct a0_export *, struct jbuf *b);
+
+/* A users-export job as GET /jobs/{id} (or its creation) answers it. */
+struct a0_expjob {
+	char		*id;		/* malloc'd */
+	char		 status[16];
+	char		*location;	/* the download URL (malloc'd), or
+					   NULL until completed */
+	char		*connection;	/* the connection's name, or NULL */
+	char		*details;	/* status_details, or NULL */
+	long long	 percent;	/* percentage_done, -1 if absent */
+	long long	 time_left;	/* time_left_seconds, -1 if absent */
+};
+
+/* Read an export job answer (200): 0, or -1 if it is not one. */
+int	 a0_take_export(const struct a0_resp *, struct a0_expjob *);
+void	 a0_expjob_free(struct a0_expjob *);
+
+/*
+ * The URL to download an export from: location as given, https:// put
+ * before it when it has no scheme; plain http only to a loopback host.
+ * Returns a malloc'd URL, or NULL with *why set.
+ */
+char	*a0_export_url(const char *location, const char **why);
+
 /* Auth0's message for an error answer, "STATUS Reason: message", in out. */
 void	 a0_api_message(const struct a0_resp *, char *out, size_t outsz);
 
@@ -859,5 +913,34 @@ int	 a0_journal_posted(struct a0_journal *, const char *sha,
 	    const char *path, const char *job, long long now);
 int	 a0_journal_done(struct a0_journal *, const struct a0_jentry *e,
 	    long long now);
+
+/* ---- creds.c: which credentials go to which tenant ---- */
+
+/*
+ * The credentials for one tenant, from the environment or the
+ * credentials file (a0(7)): a token, or a client id and secret.
+ */
+struct a0_creds {
+	char		*base;		/* scheme://host[:port] */
+	char		*client_id, *client_secret, *token;
+	char		*audience;	/* the file's, or NULL */
+	const char	*source;	/* "environment", "credentials file" */
+	char		 why[512];	/* why a0_creds_find failed */
+};
+
+/*
+ * The credentials for tenant (a domain; NULL: AUTH0_DOMAIN), tried in
+ * this order: the environment's when AUTH0_DOMAIN names that tenant, the
+ * credentials file's entry for it, the environment's when AUTH0_DOMAIN
+ * is not set.  The file is refused unless it is a regular file of ours
+ * that no one else may read.  0, or -1 with c->why set.
+ */
+int	 a0_creds_find(struct a0_creds *c, const char *tenant);
+/* Free what c holds (c->why is kept). */
+void	 a0_creds_free(struct a0_creds *c);
+/* The credentials file's path (malloc'd): A0_CREDENTIALS, else
+ * $XDG_CONFIG_HOME/a0/credentials, else ~/.config/a0/credentials; NULL
+ * without a home. */
+char	*a0_creds_path(void);
 
 #endif /* A0_H */

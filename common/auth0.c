@@ -2,7 +2,8 @@
  * auth0.c: the Management API calls the tools make, and the readers of
  * their answers: a client-credentials token, the tenant's connections
  * and the applications each is enabled for, the import job (multipart,
- * as Auth0's SDKs send it), its status and its failed users.
+ * as Auth0's SDKs send it), its status and its failed users; the
+ * users-export job and its download URL.
  */
 #include <ctype.h>
 #include <fcntl.h>
@@ -466,6 +467,141 @@ a0_take_job(const struct a0_resp *r, struct a0_jobinfo *ji)
 	return 0;
 }
 
+int
+a0_req_export(struct a0_http *h, const struct a0_api *a,
+    const struct a0_export *e, struct jbuf *b)
+{
+	char *url;
+	size_t n = strlen(a->base) + 32;
+	int i, rv;
+
+	/* The recorded request's shape: connection_id, format, limit,
+	 * fields; an explicit field list, as the default set is unknown. */
+	jb_reset(b);
+	jb_begin(b, '{');
+	if (e->con_id != NULL)
+		jb_kstr(b, "connection_id", e->con_id);
+	jb_kstr(b, "format", "json");
+	if (e->limit > 0)
+		jb_kint(b, "limit", e->limit);
+	jb_key(b, "fields");
+	jb_begin(b, '[');
+	for (i = 0; e->fields[i] != NULL; i++) {
+		jb_begin(b, '{');
+		jb_kstr(b, "name", e->fields[i]);
+		jb_end(b, '}');
+	}
+	jb_end(b, ']');
+	jb_end(b, '}');
+	url = xmalloc(n);
+	snprintf(url, n, "%s/api/v2/jobs/users-exports", a->base);
+	rv = a0_http_start(h, "POST", url, a->token, "application/json",
+	    b->p, b->len, 1);
+	free(url);
+	return rv;
+}
+
+void
+a0_expjob_free(struct a0_expjob *j)
+{
+	free(j->id);
+	free(j->location);
+	free(j->connection);
+	free(j->details);
+	memset(j, 0, sizeof(*j));
+	j->percent = j->time_left = -1;
+}
+
+int
+a0_take_export(const struct a0_resp *r, struct a0_expjob *j)
+{
+	struct jdoc d;
+	int i;
+
+	a0_expjob_free(j);
+	if (r->status != 200 || object(&d, r, JT_OBJECT) == -1)
+		return -1;
+	if ((i = json_get(&d, 0, "status")) == -1 ||
+	    d.tok[i].type != JT_STRING ||
+	    json_unescape(&d, i, j->status, sizeof(j->status)) == -1 ||
+	    (i = json_get(&d, 0, "id")) == -1 ||
+	    (j->id = json_strdup(&d, i)) == NULL || *j->id == '\0') {
+		json_free(&d);
+		a0_expjob_free(j);
+		return -1;
+	}
+	if ((i = json_get(&d, 0, "location")) != -1)
+		j->location = json_strdup(&d, i);
+	if ((i = json_get(&d, 0, "connection")) != -1)
+		j->connection = json_strdup(&d, i);
+	if ((i = json_get(&d, 0, "status_details")) != -1)
+		j->details = json_strdup(&d, i);
+	j->percent = member(&d, 0, "percentage_done", -1);
+	j->time_left = member(&d, 0, "time_left_seconds", -1);
+	json_free(&d);
+	return 0;
+}
+
+char *
+a0_export_url(const char *loc, const char **why)
+{
+	const char *host, *p;
+	char *url, *h;
+	size_t n;
+	int secure;
+
+	for (p = loc; *p != '\0'; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f) {
+			*why = "a space or control character in the URL";
+			return NULL;
+		}
+	if (strncasecmp(loc, "https://", 8) == 0) {
+		host = loc + 8;
+		secure = 1;
+	} else if (strncasecmp(loc, "http://", 7) == 0) {
+		host = loc + 7;
+		secure = 0;
+	} else if (strstr(loc, "://") != NULL) {
+		*why = "the scheme must be https (or http to a loopback host)";
+		return NULL;
+	} else {
+		/* Auth0's docs show the URL without a scheme. */
+		host = loc;
+		secure = 1;
+	}
+	n = strcspn(host, "/?#");
+	if (n == 0 || memchr(host, '@', n) != NULL) {
+		*why = "no host name in the URL";
+		return NULL;
+	}
+	if (!secure) {
+		h = xmalloc(n + 1);
+		if (host[0] == '[') {
+			p = memchr(host, ']', n);
+			n = p ? (size_t)(p - host - 1) : 0;
+			memcpy(h, host + 1, n);
+		} else {
+			p = memchr(host, ':', n);
+			n = p ? (size_t)(p - host) : n;
+			memcpy(h, host, n);
+		}
+		h[n] = '\0';
+		secure = a0_http_loopback(h);
+		free(h);
+		if (!secure) {
+			*why = "plain http is allowed only to a loopback host";
+			return NULL;
+		}
+		return xstrdup(loc);
+	}
+	if (host != loc)
+		return xstrdup(loc);
+	n = strlen(loc) + 9;
+	url = xmalloc(n);
+	snprintf(url, n, "https://%s", loc);
+	return url;
+}
+
 /* Do all of a user's errors say that the user already exists? */
 static int
 existing(const struct jdoc *d, int errs)
@@ -606,7 +742,23 @@ int
 a0_api_env(struct a0_api *a, const char *domain, char *why, size_t whysz)
 {
 	const char *tok, *aud, *bad = "not a domain";
+	struct a0_creds c;
 
+	/* Which credentials this tenant gets: the file's line for it is
+	 * handed over whole; the environment's are read below. */
+	if (a0_creds_find(&c, domain) == -1) {
+		snprintf(why, whysz, "%s", c.why);
+		return -1;
+	}
+	if (strcmp(c.source, "credentials file") == 0) {
+		a->base = c.base;
+		a->client_id = c.client_id;
+		a->client_secret = c.client_secret;
+		a->token = c.token;
+		a->audience = c.audience;
+		return 0;
+	}
+	a0_creds_free(&c);
 	if (domain == NULL)
 		domain = getenv("AUTH0_DOMAIN");
 	if (domain == NULL || *domain == '\0') {

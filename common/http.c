@@ -44,6 +44,10 @@ struct a0_http {
 	long long	 moved;		/* when a byte last moved (ms) */
 	curl_off_t	 seen;		/* bytes moved by then, both ways */
 	int		 stalled;	/* abandoned for that */
+	long		 whole;		/* bound on a transfer's time (s) */
+	int		(*sink)(void *, const char *, size_t);
+	void		*sinkarg;
+	int		 sinking;	/* this answer's body goes to sink */
 	void		(*trace)(void *, const char *);
 	void		*arg;
 	char		 errbuf[CURL_ERROR_SIZE];
@@ -316,6 +320,8 @@ on_body(char *data, size_t size, size_t n, void *arg)
 	struct a0_http *h = arg;
 	size_t len = size * n;
 
+	if (h->sinking)
+		return h->sink(h->sinkarg, data, len) == 0 ? len : 0;
 	if (h->resp.len + len > (size_t)BODY_MAX)
 		return 0;
 	if (h->resp.len + len + 1 > h->cap) {
@@ -402,6 +408,10 @@ on_header(char *hd, size_t size, size_t n, void *arg)
 
 	/* A new status line: forget the headers of an interim answer. */
 	if (len >= 5 && strncmp(hd, "HTTP/", 5) == 0) {
+		/* "HTTP/x[.y] NNN": a 2xx body goes to the sink, if any. */
+		v = memchr(hd, ' ', len);
+		h->sinking = h->sink != NULL && v != NULL &&
+		    (size_t)(v - hd) + 1 < len && v[1] == '2';
 		h->resp.retry_after = h->resp.remaining = h->resp.limit = -1;
 		h->resp.reset = -1;
 	} else if ((v = hvalue(hd, len, "retry-after", buf, sizeof(buf)))) {
@@ -441,6 +451,7 @@ a0_http_new(struct a0_hpool *p, long stall, void (*tr)(void *, const char *),
 	}
 	h->pool = p;
 	h->stall = stall;
+	h->whole = whole;
 	h->trace = tr;
 	h->arg = arg;
 	h->cap = 4096;
@@ -485,6 +496,16 @@ a0_http_new(struct a0_hpool *p, long stall, void (*tr)(void *, const char *),
 		return NULL;
 	}
 	return h;
+}
+
+void
+a0_http_sink(struct a0_http *h, int (*fn)(void *, const char *, size_t),
+    void *arg)
+{
+	h->sink = fn;
+	h->sinkarg = arg;
+	/* A download of a whole export may rightly take hours. */
+	curl_easy_setopt(h->c, CURLOPT_TIMEOUT, fn != NULL ? 0L : h->whole);
 }
 
 void
@@ -541,6 +562,7 @@ a0_http_start(struct a0_http *h, const char *method, const char *url,
 	h->moved = mono_ms();
 	h->seen = 0;
 	h->stalled = 0;
+	h->sinking = 0;
 	curl_slist_free_all(h->hdrs);
 	h->hdrs = NULL;
 	bad |= addhdr(h, "Accept: ", "application/json");

@@ -63,6 +63,8 @@ enum sstate {
 
 struct jstream {
 	int		 fd;
+	ssize_t		(*rd)(void *, void *, size_t);	/* or read(fd) */
+	void		*rdarg;
 	int		 eof;
 	size_t		 maxrec;
 	size_t		 block;
@@ -497,6 +499,17 @@ jstream_open(int fd, size_t maxrec)
 	return js;
 }
 
+struct jstream *
+jstream_open_fn(ssize_t (*rd)(void *, void *, size_t), void *arg,
+    size_t maxrec)
+{
+	struct jstream *js = jstream_open(-1, maxrec);
+
+	js->rd = rd;
+	js->rdarg = arg;
+	return js;
+}
+
 void
 jstream_close(struct jstream *js)
 {
@@ -575,7 +588,8 @@ refill(struct jstream *js, size_t keep)
 	if (want > js->block)
 		want = js->block;
 	do
-		r = read(js->fd, js->buf + js->end, want);
+		r = js->rd != NULL ? js->rd(js->rdarg, js->buf + js->end,
+		    want) : read(js->fd, js->buf + js->end, want);
 	while (r == -1 && errno == EINTR);
 	if (r == -1) {
 		seterr(js, js->line, colof(js, js->pos),

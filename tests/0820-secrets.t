@@ -220,9 +220,30 @@ else
 fi
 
 # ---- a credentials file ----
-# a0-submit takes credentials from the environment only (see its manual):
-# there is no credentials file whose permissions could be too wide.
-skip "a0-submit reads no credentials file"
+# The secret in a file only its owner may read, none in the environment.
+mkdir -p "$T/cf"
+printf '%s client_id=a0-emulator-client client_secret=%s\n' "$EMU_URL" \
+    "$SECRET" > "$T/cf/credentials"
+chmod 600 "$T/cf/credentials"
+for mode in 644 640 604; do
+	chmod "$mode" "$T/cf/credentials"
+	check "credentials file mode $mode: refused, exit 2" 2 '' '' \
+	    "^a0-submit: .*credentials: refused: mode 0$mode" \
+	    env -u AUTH0_CLIENT_ID -u AUTH0_CLIENT_SECRET \
+	    A0_CREDENTIALS="$T/cf/credentials" \
+	    a0-submit -c "$C" --tenant "$EMU_URL" "$T/one.json"
+done
+chmod 600 "$T/cf/credentials"
+check "credentials file mode 600: the import runs" 0 '' - 'debug: > POST /oauth/token' \
+    env -u AUTH0_DOMAIN -u AUTH0_CLIENT_ID -u AUTH0_CLIENT_SECRET \
+    A0_CREDENTIALS="$T/cf/credentials" \
+    a0-submit -c "$C" --tenant "$EMU_URL" --debug "$T/one.json"
+ok "credentials file: no secret in the trace" clean "$T/err"
+check "credentials file: another tenant gets nothing, exit 2" 2 '' '' \
+    '^a0-submit: http://localhost:1: no credentials' \
+    env -u AUTH0_DOMAIN -u AUTH0_CLIENT_ID -u AUTH0_CLIENT_SECRET \
+    A0_CREDENTIALS="$T/cf/credentials" \
+    a0-submit -c "$C" --tenant http://localhost:1 "$T/one.json"
 
 # ---- the server that never answers ----
 wait $hang_pid

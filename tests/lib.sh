@@ -8,6 +8,7 @@ set -u
 LC_ALL=C
 export LC_ALL
 unset NO_COLOR AUTH0_DOMAIN AUTH0_CLIENT_ID AUTH0_CLIENT_SECRET AUTH0_API_TOKEN
+unset A0_CREDENTIALS
 
 TOP=$(cd "${0%/*}/.." && pwd)
 T=$(mktemp -d "${TMPDIR:-/tmp}/a0-test.XXXXXX") || exit 1
@@ -15,6 +16,9 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/a0-test.XXXXXX") || exit 1
 XDG_STATE_HOME=$T/xdg-state
 export XDG_STATE_HOME
 unset AUTH0_AUDIENCE A0_PROGNAME
+# No credentials file of the user's is read: the tests make their own.
+XDG_CONFIG_HOME=$T/.config
+export XDG_CONFIG_HOME
 t_n=0
 t_failed=0
 t_pids=

@@ -477,7 +477,10 @@ envnum(const char *name, long long min, long long max, long long dflt)
 	return n;
 }
 
-/* Credentials and tenant from the environment. */
+/*
+ * The tenant and its credentials: the environment's, or the credentials
+ * file's line for the tenant (a0(7) says which, in which order).
+ */
 static void
 credentials(struct a0_api *api)
 {
