@@ -82,6 +82,9 @@ int	 a0_commit(int fd, const char *tmp, const char *path);
  */
 int	 a0_open_private(const char *path, int flags);
 
+/* Milliseconds on the monotonic clock, for timing within a run. */
+double	 a0_now_ms(void);
+
 /* Flush and check stdout; 0, or -1 with errno. */
 int	 a0_flush_stdout(void);
 
@@ -437,6 +440,11 @@ void	 a0_usage(const struct a0_tool *) __attribute__((noreturn));
 long long a0_optnum(const struct a0_tool *, int ch, long long min,
 	    long long max, int suffixes);
 
+/* The number in environment variable name, dflt when unset or empty; a
+ * bad one is named ("NAME: VALUE: too large") and exits 2. */
+long long a0_envnum(const char *name, long long min, long long max,
+	    long long dflt);
+
 /* Open input name for reading ("-" is stdin): the descriptor, or -1 with
  * errno (EISDIR for a directory). */
 int	 a0_open_input(const char *name);
@@ -695,6 +703,10 @@ int	 a0_api_env(struct a0_api *, const char *domain, char *why,
  * only to a loopback host.  Returns a malloc'd URL, or NULL with *why set.
  */
 char	*a0_api_base(const char *domain, const char **why);
+
+/* Is s a connection id as Auth0 makes them ("con_" and 16 letters or
+ * digits)? */
+int	 a0_con_id_ok(const char *s);
 
 /*
  * Requests, started on a handle (see a0_http_start), and the readers of

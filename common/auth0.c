@@ -909,3 +909,18 @@ a0_take_conn_clients(const struct a0_resp *r)
 	json_free(&d);
 	return rv;
 }
+
+int
+a0_con_id_ok(const char *s)
+{
+	int i;
+
+	if (strncmp(s, "con_", 4) != 0 || strlen(s) != 20)
+		return 0;
+	for (i = 4; i < 20; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z')))
+			return 0;
+	return 1;
+}

@@ -186,3 +186,16 @@ a0_input_error(const struct jstream *js, const char *fname)
 	jstream_strerror(js, fname, msg, sizeof(msg));
 	errx(A0_EXIT_IO, "%s", msg);
 }
+
+long long
+a0_envnum(const char *name, long long min, long long max, long long dflt)
+{
+	const char *v = getenv(name), *why;
+	long long n;
+
+	if (v == NULL || *v == '\0')
+		return dflt;
+	if (a0_parse_num(v, min, max, 0, &n, &why) == -1)
+		errx(A0_EXIT_USAGE, "%s: %s: %s", name, v, why);
+	return n;
+}

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "a0.h"
@@ -322,4 +323,13 @@ a0_cut_torn(int fd, long long *cut)
 		return -1;
 	*cut = (long long)(st.st_size - end);
 	return 0;
+}
+
+double
+a0_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
 }

@@ -56,15 +56,6 @@ static const struct a0_tool tool = {
 	    "[--debug]\n\t[name ...]", opts
 };
 
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
-}
-
 /* Take the progress line off the terminal before another line. */
 static void
 unshow(void)
@@ -96,10 +87,10 @@ fail(int status, const char *what, const struct a0_resp *r)
 static void
 sleep_ms(double ms)
 {
-	double until = now_ms() + ms;
+	double until = a0_now_ms() + ms;
 
-	while (now_ms() < until)
-		if (a0_hpool_run(run.pool, (long)(until - now_ms()) + 1, NULL,
+	while (a0_now_ms() < until)
+		if (a0_hpool_run(run.pool, (long)(until - a0_now_ms()) + 1, NULL,
 		    0) == -1)
 			errx(A0_EXIT_TEMP, "libcurl failed");
 }
@@ -118,7 +109,7 @@ call(const char *what, int (*start)(const void *), const void *arg)
 	const struct a0_resp *r;
 	struct a0_retry q;
 	char msg[512], line[700];
-	double first = now_ms();
+	double first = a0_now_ms();
 	long d;
 	int attempt;
 
@@ -139,7 +130,7 @@ call(const char *what, int (*start)(const void *), const void *arg)
 		q.renewed = run.renewed || run.api.client_id == NULL ||
 		    start == start_token;
 		q.attempt = attempt;
-		q.elapsed_ms = (long)(now_ms() - first);
+		q.elapsed_ms = (long)(a0_now_ms() - first);
 		q.max_attempts = run.retry_max;
 		q.max_ms = run.retry_ms;
 		q.max_connect_ms = run.connect_ms;
@@ -163,7 +154,7 @@ call(const char *what, int (*start)(const void *), const void *arg)
 		case A0_RETRY_GIVEUP:
 			a0_api_message(r, msg, sizeof(msg));
 			a0_retry_gaveup(line, sizeof(line), attempt,
-			    (long)(now_ms() - first), msg);
+			    (long)(a0_now_ms() - first), msg);
 			unshow();
 			errx(A0_EXIT_TEMP, "%s: %s", what, line);
 		default:
@@ -301,19 +292,6 @@ list(const char *name)
 	return found;
 }
 
-static long long
-envnum(const char *name, long long min, long long max, long long dflt)
-{
-	const char *v = getenv(name), *why;
-	long long n;
-
-	if (v == NULL || *v == '\0')
-		return dflt;
-	if (a0_parse_num(v, min, max, 0, &n, &why) == -1)
-		errx(A0_EXIT_USAGE, "%s: %s: %s", name, v, why);
-	return n;
-}
-
 static void
 setup(void)
 {
@@ -322,14 +300,14 @@ setup(void)
 
 	if (a0_api_env(&run.api, tenant, why, sizeof(why)) == -1)
 		errx(A0_EXIT_USAGE, "%s", why);
-	run.retry_max = (int)envnum("A0_RETRY_MAX", 1, 1000,
+	run.retry_max = (int)a0_envnum("A0_RETRY_MAX", 1, 1000,
 	    A0_RETRY_ATTEMPTS);
-	run.retry_ms = (long)envnum("A0_RETRY_TIME", 1, 86400,
+	run.retry_ms = (long)a0_envnum("A0_RETRY_TIME", 1, 86400,
 	    A0_RETRY_MS / 1000) * 1000;
 	/* A0_RETRY_TIME, when given, bounds every retry alike. */
 	t = getenv("A0_RETRY_TIME");
 	run.connect_ms = t != NULL && *t != '\0' ? 0 : A0_RETRY_CONNECT_MS;
-	run.stall = (long)envnum("A0_TIMEOUT", 1, 86400, A0_HTTP_STALL);
+	run.stall = (long)a0_envnum("A0_TIMEOUT", 1, 86400, A0_HTTP_STALL);
 	run.progress = isatty(STDERR_FILENO);
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
 	if (a0_http_global() == -1 || (run.pool = a0_hpool_new()) == NULL ||

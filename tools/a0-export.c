@@ -102,15 +102,6 @@ static const struct a0_tool tool = {
 	    "\t[--tenant domain] [--debug] [--no-color]", opts
 };
 
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
-}
-
 static void
 on_signal(int sig)
 {
@@ -131,7 +122,7 @@ clearline(void)
 static void
 progress(const char *what, const char *word, int force)
 {
-	double t = now_ms();
+	double t = a0_now_ms();
 
 	if (!R.progress || (!force && t - R.shown < 200))
 		return;
@@ -212,10 +203,10 @@ perform(void)
 static void
 sleep_ms(double ms)
 {
-	double until = now_ms() + ms;
+	double until = a0_now_ms() + ms;
 
-	while (now_ms() < until)
-		pump((long)(until - now_ms()) + 1);
+	while (a0_now_ms() < until)
+		pump((long)(until - a0_now_ms()) + 1);
 }
 
 static void
@@ -244,7 +235,7 @@ call(const char *what, int (*start)(const void *), const void *arg)
 {
 	const struct a0_resp *r;
 	struct a0_retry q;
-	double first = now_ms();
+	double first = a0_now_ms();
 	long d;
 	int attempt, renewed = start == start_token;
 
@@ -261,7 +252,7 @@ call(const char *what, int (*start)(const void *), const void *arg)
 		q.now = (long long)time(NULL);
 		q.renewed = renewed;
 		q.attempt = attempt;
-		q.elapsed_ms = (long)(now_ms() - first);
+		q.elapsed_ms = (long)(a0_now_ms() - first);
 		q.max_attempts = R.retry_max;
 		q.max_ms = R.retry_ms;
 		q.rnd = (unsigned long)rand();
@@ -375,7 +366,7 @@ run_job(void)
 		    cflag);
 	if (R.hs != NULL)
 		hashes_connection(R.hs, R.conname);
-	t0 = now_ms();
+	t0 = a0_now_ms();
 	for (;;) {
 		snprintf(what, sizeof(what), "%s: ", R.job.id);
 		pct[0] = '\0';
@@ -394,7 +385,7 @@ run_job(void)
 		    strcmp(R.job.status, "processing") != 0)
 			fail(A0_EXIT_API, "%s: unknown job status \"%s\"",
 			    R.job.id, R.job.status);
-		if (now_ms() - t0 >= R.timeout * 1000.0)
+		if (a0_now_ms() - t0 >= R.timeout * 1000.0)
 			fail(A0_EXIT_TEMP, "%s: still %s after %lld s "
 			    "(A0_EXPORT_TIMEOUT)", R.job.id, R.job.status,
 			    R.timeout);
@@ -402,8 +393,8 @@ run_job(void)
 		if (R.job.time_left > 0 &&
 		    R.job.time_left * 1000.0 < POLL_MAX_MS)
 			wait = R.job.time_left * 1000.0;
-		if (wait > R.timeout * 1000.0 - (now_ms() - t0))
-			wait = R.timeout * 1000.0 - (now_ms() - t0) + 1;
+		if (wait > R.timeout * 1000.0 - (a0_now_ms() - t0))
+			wait = R.timeout * 1000.0 - (a0_now_ms() - t0) + 1;
 		sleep_ms(wait);
 		wait = wait * 1.5 > POLL_MAX_MS ? POLL_MAX_MS : wait * 1.5;
 		r = call("GET /api/v2/jobs", start_job, NULL);
@@ -533,34 +524,6 @@ export(void)
 
 /* ---- setup ---- */
 
-static int
-con_id_ok(const char *s)
-{
-	int i;
-
-	if (strncmp(s, "con_", 4) != 0 || strlen(s) != 20)
-		return 0;
-	for (i = 4; i < 20; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-		    (s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= 'A' && s[i] <= 'Z')))
-			return 0;
-	return 1;
-}
-
-static long long
-envnum(const char *name, long long min, long long max, long long dflt)
-{
-	const char *v = getenv(name), *why;
-	long long n;
-
-	if (v == NULL || *v == '\0')
-		return dflt;
-	if (a0_parse_num(v, min, max, 0, &n, &why) == -1)
-		errx(A0_EXIT_USAGE, "%s: %s: %s", name, v, why);
-	return n;
-}
-
 static void
 setup(void)
 {
@@ -570,11 +533,11 @@ setup(void)
 
 	if (a0_api_env(&R.api, tenant, why, sizeof(why)) == -1)
 		errx(A0_EXIT_USAGE, "%s", why);
-	R.retry_max = (int)envnum("A0_RETRY_MAX", 1, 1000, A0_RETRY_ATTEMPTS);
-	R.retry_ms = (long)envnum("A0_RETRY_TIME", 1, 86400,
+	R.retry_max = (int)a0_envnum("A0_RETRY_MAX", 1, 1000, A0_RETRY_ATTEMPTS);
+	R.retry_ms = (long)a0_envnum("A0_RETRY_TIME", 1, 86400,
 	    A0_RETRY_MS / 1000) * 1000;
-	stall = (long)envnum("A0_TIMEOUT", 1, 86400, A0_HTTP_STALL);
-	R.timeout = envnum("A0_EXPORT_TIMEOUT", 1, 7 * 86400LL,
+	stall = (long)a0_envnum("A0_TIMEOUT", 1, 86400, A0_HTTP_STALL);
+	R.timeout = a0_envnum("A0_EXPORT_TIMEOUT", 1, 7 * 86400LL,
 	    EXPORT_TIMEOUT);
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	R.progress = isatty(STDERR_FILENO);
@@ -653,7 +616,7 @@ main(int argc, char *argv[])
 		warnx("give one of -c name and -C con_id");
 		a0_usage(&tool);
 	}
-	if (Cflag != NULL && !con_id_ok(Cflag))
+	if (Cflag != NULL && !a0_con_id_ok(Cflag))
 		errx(A0_EXIT_USAGE, "-C %s: not a connection id "
 		    "(con_ and 16 letters or digits)", Cflag);
 	if (rawflag && hflag != NULL)

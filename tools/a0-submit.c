@@ -74,15 +74,6 @@ static const struct a0_tool tool = {
 	    "\t[--debug] [--no-color] [file ...]", opts
 };
 
-double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
-}
-
 long long
 epoch(void)
 {
@@ -409,7 +400,7 @@ giveup(struct run *r, const char *what, const struct a0_resp *a, int tries,
 	char msg[512], line[700];
 
 	a0_api_message(a, msg, sizeof(msg));
-	a0_retry_gaveup(line, sizeof(line), tries, (long)(now_ms() - first),
+	a0_retry_gaveup(line, sizeof(line), tries, (long)(a0_now_ms() - first),
 	    msg);
 	note(r, "%s: %s; %s", what, line, resume_hint());
 	leave(r, A0_EXIT_TEMP);
@@ -447,34 +438,6 @@ flagbool(const char *name, const char *arg)
 		a0_usage(&tool);
 	}
 	return v;
-}
-
-static int
-con_id_ok(const char *s)
-{
-	int i;
-
-	if (strncmp(s, "con_", 4) != 0 || strlen(s) != 20)
-		return 0;
-	for (i = 4; i < 20; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-		    (s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= 'A' && s[i] <= 'Z')))
-			return 0;
-	return 1;
-}
-
-static long long
-envnum(const char *name, long long min, long long max, long long dflt)
-{
-	const char *v = getenv(name), *why;
-	long long n;
-
-	if (v == NULL || *v == '\0')
-		return dflt;
-	if (a0_parse_num(v, min, max, 0, &n, &why) == -1)
-		errx(A0_EXIT_USAGE, "%s: %s: %s", name, v, why);
-	return n;
 }
 
 /*
@@ -595,15 +558,15 @@ setup(struct run *r)
 	r->in.eof = 1;
 	if (!opt.dryrun)
 		credentials(&r->api);
-	r->retry.max_attempts = (int)envnum("A0_RETRY_MAX", 1, 1000,
+	r->retry.max_attempts = (int)a0_envnum("A0_RETRY_MAX", 1, 1000,
 	    A0_RETRY_ATTEMPTS);
-	r->retry.max_ms = (long)envnum("A0_RETRY_TIME", 1, 86400,
+	r->retry.max_ms = (long)a0_envnum("A0_RETRY_TIME", 1, 86400,
 	    A0_RETRY_MS / 1000) * 1000;
 	/* A0_RETRY_TIME, when given, bounds every retry alike. */
 	p = getenv("A0_RETRY_TIME");
 	r->retry.max_connect_ms = p != NULL && *p != '\0' ? 0 :
 	    A0_RETRY_CONNECT_MS;
-	r->stall = (long)envnum("A0_TIMEOUT", 1, 86400, A0_HTTP_STALL);
+	r->stall = (long)a0_envnum("A0_TIMEOUT", 1, 86400, A0_HTTP_STALL);
 	r->imp.con_id = opt.Cflag;
 	r->imp.external_id = opt.xflag;
 	r->imp.upsert = opt.upsert;
@@ -709,7 +672,7 @@ check_options(void)
 		warnx("give one of -c name and -C con_id");
 		a0_usage(&tool);
 	}
-	if (opt.Cflag != NULL && !con_id_ok(opt.Cflag))
+	if (opt.Cflag != NULL && !a0_con_id_ok(opt.Cflag))
 		errx(A0_EXIT_USAGE, "-C %s: not a connection id "
 		    "(con_ and 16 letters or digits)", opt.Cflag);
 	if (strlen(opt.xflag) > A0_MAX_EXTERNAL_ID)

@@ -126,15 +126,6 @@ download_start(struct download *d, const char *location)
 	return 0;
 }
 
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
-}
-
 /*
  * The download ended before a byte reached the reader: an expired
  * location (403) gets a fresh one from the job, a temporary failure is
@@ -161,8 +152,8 @@ restart(struct download *d, const struct a0_resp *r)
 		return;
 	}
 	if (r->status != 403)
-		for (until = now_ms() + 1000.0 * d->tries; now_ms() < until; )
-			d->hk.pump((long)(until - now_ms()) + 1);
+		for (until = a0_now_ms() + 1000.0 * d->tries; a0_now_ms() < until; )
+			d->hk.pump((long)(until - a0_now_ms()) + 1);
 	/* A location lives a minute: the job gives a fresh one. */
 	loc = d->hk.fresh(d->hk.arg);
 	download_start(d, loc);

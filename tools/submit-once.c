@@ -35,10 +35,10 @@ perform(struct run *r, struct slot *s)
 static void
 sleep_ms(struct run *r, double ms)
 {
-	double until = now_ms() + ms;
+	double until = a0_now_ms() + ms;
 
-	while (now_ms() < until)
-		pump(r, (long)(until - now_ms()) + 1);
+	while (a0_now_ms() < until)
+		pump(r, (long)(until - a0_now_ms()) + 1);
 }
 
 /*
@@ -55,7 +55,7 @@ decide(const struct run *r, const struct a0_resp *a, double first,
 	q->retry_after = a->retry_after;
 	q->reset = a->reset;
 	q->now = epoch();
-	q->elapsed_ms = (long)(now_ms() - first);
+	q->elapsed_ms = (long)(a0_now_ms() - first);
 	q->max_attempts = r->retry.max_attempts;
 	q->max_ms = r->retry.max_ms;
 	q->max_connect_ms = r->retry.max_connect_ms;
@@ -71,7 +71,7 @@ once(struct run *r, struct slot *s, const char *what,
 {
 	const struct a0_resp *a;
 	struct a0_retry q;
-	double first = now_ms();
+	double first = a0_now_ms();
 	long d;
 	int attempt;
 

@@ -37,14 +37,14 @@ assign(struct run *r, struct slot *s, struct chunk *c)
 	s->c = c;
 	c->pct = -1;
 	s->step = c->job ? ST_POLL : ST_POST;
-	s->wake = now_ms();
+	s->wake = a0_now_ms();
 	s->attempt = 0;
 	s->renewed = 0;
 	s->waitjob = 0;
 	s->quiet = 0;
 	if (c->resumed) {
 		say(r, "Job with ID '%s' resumed.", c->job);
-		c->t0 = now_ms() - 1000.0 * (double)(epoch() - c->posted);
+		c->t0 = a0_now_ms() - 1000.0 * (double)(epoch() - c->posted);
 		if (epoch() - c->posted > DAY)
 			note(r, "%s: job %s was posted more than 24 hours ago; "
 			    "Auth0 may have deleted its status and errors",
@@ -75,7 +75,7 @@ release(struct run *r, struct slot *s)
 	for (i = 0; i < r->nslots; i++)
 		if (r->slots[i].waitjob) {
 			r->slots[i].waitjob = 0;
-			r->slots[i].wake = now_ms();
+			r->slots[i].wake = a0_now_ms();
 		}
 }
 
@@ -206,7 +206,7 @@ poll_delay(struct run *r, struct slot *s, const struct a0_resp *a)
 {
 	struct chunk *c = s->c;
 	struct a0_poll p;
-	double t = now_ms();
+	double t = a0_now_ms();
 
 	p.el = t - c->t0;
 	p.percent = c->ji.percent;
@@ -243,7 +243,7 @@ again(struct run *r, struct slot *s, const struct a0_resp *a,
 	switch (decide(r, a, s->first, &q, &d)) {
 	case A0_RETRY_AFTER:
 		retry_note(r, what, a, d, s->attempt + 1);
-		s->wake = now_ms() + (double)d;
+		s->wake = a0_now_ms() + (double)d;
 		return 1;
 	case A0_RETRY_RENEW:
 		/* Renew unless another slot already did. */
@@ -251,7 +251,7 @@ again(struct run *r, struct slot *s, const struct a0_resp *a,
 			renew_token(r, s);
 			s->renewed = 1;
 		}
-		s->wake = now_ms();
+		s->wake = a0_now_ms();
 		return 1;
 	case A0_RETRY_WAITJOB:
 		s->waitjob = 1;
@@ -305,7 +305,7 @@ send_request(struct run *r, struct slot *s)
 	}
 	if (rv == -1)
 		errx(A0_EXIT_TEMP, "%s: %s", c->path, a0_http_take(s->h)->err);
-	s->sent = now_ms();
+	s->sent = a0_now_ms();
 	if (s->attempt == 0)
 		s->first = s->sent;
 	s->tokgen = r->tokgen;
@@ -363,7 +363,7 @@ posted(struct run *r, struct slot *s, const struct a0_resp *a)
 		return;
 	}
 	c->posted = epoch();
-	c->t0 = now_ms();
+	c->t0 = a0_now_ms();
 	if (c->pooled)
 		putbuf(r, c->body);
 	else
@@ -425,7 +425,7 @@ job_seen(struct run *r, struct slot *s, const struct a0_resp *a)
 	    strcmp(c->ji.status, "failed") != 0 &&
 	    strcmp(c->ji.status, "expired") != 0) {
 		c->lo = s->sent - c->t0;
-		s->wake = now_ms() + poll_delay(r, s, a);
+		s->wake = a0_now_ms() + poll_delay(r, s, a);
 		return;
 	}
 	if (!c->resumed)
@@ -436,7 +436,7 @@ job_seen(struct run *r, struct slot *s, const struct a0_resp *a)
 	}
 	if (c->ji.failed > 0) {
 		s->step = ST_ERRORS;
-		s->wake = now_ms();
+		s->wake = a0_now_ms();
 		return;
 	}
 	finish(r, s, c->ji.status, NULL);
@@ -564,7 +564,7 @@ drain(struct run *r)
 {
 	struct pollfd fd = { 0, POLLIN, 0 };
 	struct slot *s;
-	double end = now_ms() + 1000.0 * (double)r->stall;
+	double end = a0_now_ms() + 1000.0 * (double)r->stall;
 	char b[16];
 	int i, n = 0;
 
@@ -589,7 +589,7 @@ drain(struct run *r)
 			abandon(r, "stopped at once");
 			return;
 		}
-		if (now_ms() >= end) {
+		if (a0_now_ms() >= end) {
 			abandon(r, "no answer within A0_TIMEOUT");
 			return;
 		}
@@ -638,7 +638,7 @@ static int
 start_due(struct run *r, double *timeout)
 {
 	struct slot *s;
-	double t = now_ms();
+	double t = a0_now_ms();
 	int i, busy = 0;
 
 	for (i = 0; i < r->nslots; i++) {

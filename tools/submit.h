@@ -133,7 +133,6 @@ struct run {
 };
 
 /* a0-submit.c: output and the ways a run ends. */
-double	 now_ms(void);
 long long epoch(void);
 void	 emit(struct run *, struct jbuf *);
 void	 result(struct run *, const struct chunk *, const char *status,
