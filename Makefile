@@ -76,7 +76,7 @@ bin/a0-validate: tools/a0-validate.c common/liba0.a $(HDR)
 	@mkdir -p bin
 	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tools/a0-validate.c common/liba0.a
 SUBMIT = tools/a0-submit.c tools/submit-chunk.c tools/submit-once.c \
-	tools/submit-slot.c
+	tools/submit-out.c tools/submit-slot.c
 bin/a0-submit: $(SUBMIT) tools/submit.h common/liba0net.a common/liba0.a $(HDR)
 	@mkdir -p bin
 	$(CC) $(A0_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(SUBMIT) common/liba0net.a common/liba0.a $(A0_LIBS)

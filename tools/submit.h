@@ -138,6 +138,9 @@ void	 emit(struct run *, struct jbuf *);
 void	 result(struct run *, const struct chunk *, const char *status,
 	    const char *error, int journaled);
 void	 show_progress(struct run *);
+/* submit-out.c: the run's summary in text mode, the --debug trace. */
+void	 text_summary(struct run *);
+void	 trace(void *, const char *);
 void	 leave(struct run *, int status) __attribute__((noreturn));
 void	 interrupted(struct run *) __attribute__((noreturn));
 void	 fatal(struct run *, int status, const char *what,
