@@ -188,14 +188,18 @@ int
 a0_req_connection(struct a0_http *h, const struct a0_api *a,
     const char *name)
 {
+	static const char path[] = "/api/v2/connections?name=";
+	static const char fields[] =
+	    "&fields=id%2Cname%2Cstrategy&include_fields=true";
 	char *url, *p;
 	int rv;
 
-	url = p = xmalloc(strlen(a->base) + 3 * strlen(name) + 64);
+	url = p = xmalloc(strlen(a->base) + sizeof(path) +
+	    3 * strlen(name) + sizeof(fields));
 	p = stpcpy(p, a->base);
-	p = stpcpy(p, "/api/v2/connections?name=");
+	p = stpcpy(p, path);
 	p = escape(p, name);
-	stpcpy(p, "&fields=id%2Cname%2Cstrategy&include_fields=true");
+	stpcpy(p, fields);
 	rv = a0_http_start(h, "GET", url, a->token, NULL, NULL, 0, 0);
 	free(url);
 	return rv;
