@@ -592,6 +592,8 @@ int	 a0_http_global(void);
 
 /* A pool, or NULL when libcurl cannot make one. */
 struct a0_hpool	*a0_hpool_new(void);
+/* Free a pool whose handles are all freed. */
+void	 a0_hpool_free(struct a0_hpool *);
 
 #define A0_HTTP_STALL	60	/* default stall: seconds without a byte */
 

@@ -71,6 +71,15 @@ a0_hpool_new(void)
 	return p;
 }
 
+void
+a0_hpool_free(struct a0_hpool *p)
+{
+	if (p == NULL)
+		return;
+	curl_multi_cleanup(p->m);
+	free(p);
+}
+
 int
 a0_http_loopback(const char *host)
 {

@@ -110,8 +110,7 @@ main(void)
 	{
 		static const char *fields[] = { "user_id", "email", NULL };
 		struct jbuf b = { NULL, 0, 0, 0 };
-		static struct a0_hpool *p;	/* a pool lives as long as
-						   the process */
+		struct a0_hpool *p;
 		struct a0_http *h;
 		struct a0_api api;
 
@@ -137,6 +136,7 @@ main(void)
 		    "[{\"name\":\"user_id\"},{\"name\":\"email\"}]}",
 		    "the request: every connection, a limit");
 		a0_http_free(h);
+		a0_hpool_free(p);
 		jb_free(&b);
 	}
 	return done_testing();
